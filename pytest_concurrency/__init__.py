@@ -1,0 +1,40 @@
+"""pytest-concurrency-specs: test concurrent Python across executors and event loops.
+
+The public API; everything else is internal. Fixtures (``executor``, ``process_executor``,
+``http_server``, ...) and markers (``claim``, ``python``, ``loop_flavours``, ...) come with the
+plugin and need no import.
+"""
+
+from .catalogue import VERDICTS, Claim, load_catalogue
+from .clock import LoopStopwatch, VirtualTimeEventLoop, loop_stopwatch
+from .executors import START_METHODS, available_kinds, available_start_methods
+from .loops import FLAVOURS, available_flavours
+from .markers import gil_enabled, usable_cpus
+from .servers import LatencyServer, RedisServer, RedisUnavailable
+from .sync import AsyncSequencer, HangError, Sequencer, assert_blocks, wait_until
+from .timeouts import hang_bound
+
+__all__ = [
+    "FLAVOURS",
+    "START_METHODS",
+    "VERDICTS",
+    "AsyncSequencer",
+    "Claim",
+    "HangError",
+    "LatencyServer",
+    "LoopStopwatch",
+    "RedisServer",
+    "RedisUnavailable",
+    "Sequencer",
+    "VirtualTimeEventLoop",
+    "assert_blocks",
+    "available_flavours",
+    "available_kinds",
+    "available_start_methods",
+    "gil_enabled",
+    "hang_bound",
+    "load_catalogue",
+    "loop_stopwatch",
+    "usable_cpus",
+    "wait_until",
+]

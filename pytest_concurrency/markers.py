@@ -1,0 +1,218 @@
+"""The plugin's markers: what they mean, how their arguments are read and checked.
+
+This module is the one source of the markers' help text (``pytest --markers``) and of their
+parsing; the plugin calls it, specs only apply the markers.
+
+* ``claim`` links a spec to the claims it checks, with a verdict and a note.
+* Guards (``python``, ``gil``, ``platform``, ``cpus``, ``library``) state the condition a spec
+  needs; where it does not hold, the spec is skipped with a reason that says so.
+* Selectors (``start_methods``, ``executor_kinds``, ``loop_flavours``) choose which executor
+  kinds or loop flavours a test is run with.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import os
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import pytest
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+from .catalogue import VERDICTS, load_catalogue
+
+__all__ = [
+    "MARKERS",
+    "ClaimLink",
+    "MarkerError",
+    "claim_links",
+    "gil_enabled",
+    "guard_skip_reason",
+    "selected_names",
+    "usable_cpus",
+]
+
+MARKERS: dict[str, str] = {
+    "claim": (
+        "claim(*ids, verdict='holds', note=''): the catalogue claims this spec checks. verdict is "
+        "holds, erratum (the note is wrong; the spec shows what is true) or conditional (true "
+        "under the spec's guards only); erratum and conditional need a note."
+    ),
+    "python": (
+        "python(spec): run only on Python versions in spec, a half-open range such as "
+        "'>=3.12' or '>=3.10,<3.12'; skip elsewhere."
+    ),
+    "gil": "gil('enabled' | 'disabled'): run only where the GIL is (or is not) enabled.",
+    "platform": "platform(*names): run only where sys.platform starts with one of names.",
+    "cpus": "cpus(n): run only where at least n CPUs are usable (performance specs).",
+    "library": "library(name, spec): run only where the installed name's version is in spec.",
+    "start_methods": (
+        "start_methods(*methods): the multiprocessing start methods (fork, spawn, forkserver) "
+        "this test's process executors are made with."
+    ),
+    "executor_kinds": (
+        "executor_kinds(*kinds): the executor kinds (thread, process-fork, process-spawn, "
+        "process-forkserver) this test's executor fixture is made with."
+    ),
+    "loop_flavours": (
+        "loop_flavours(*flavours): the event-loop flavours (asyncio, debug, eager, virtual, "
+        "uvloop) this async test runs on, instead of those of --loop-flavours."
+    ),
+    "allow_leaks": (
+        "allow_leaks(reason): this test may leave threads, processes or tasks running; the "
+        "reason says why."
+    ),
+}
+
+
+class MarkerError(ValueError):
+    """A marker was applied with arguments it does not accept."""
+
+
+@dataclass(frozen=True)
+class ClaimLink:
+    """What one ``claim`` marker says: which claims, which verdict, why."""
+
+    ids: tuple[str, ...]
+    verdict: str
+    note: str
+
+
+def claim_links(marks: Iterable[pytest.Mark]) -> list[ClaimLink]:
+    """Read and check the ``claim`` markers of a test."""
+    catalogue = load_catalogue()
+    links = []
+    for mark in marks:
+        extra = set(mark.kwargs) - {"verdict", "note"}
+        if extra:
+            raise MarkerError(
+                f"claim() got unexpected argument(s) {sorted(extra)}; it accepts claim IDs, "
+                "verdict= and note="
+            )
+        if not mark.args:
+            raise MarkerError("claim() needs at least one claim ID, e.g. claim('CF-7')")
+        for claim_id in mark.args:
+            if not isinstance(claim_id, str):
+                raise MarkerError(f"claim IDs are strings, got {claim_id!r}")
+            try:
+                catalogue.get(claim_id)
+            except KeyError as error:
+                raise MarkerError(error.args[0]) from None
+        verdict = mark.kwargs.get("verdict", "holds")
+        if verdict not in VERDICTS:
+            raise MarkerError(
+                f"unknown verdict {verdict!r} for {', '.join(mark.args)}; "
+                f"accepted: {', '.join(VERDICTS)}"
+            )
+        note = mark.kwargs.get("note", "")
+        if verdict != "holds" and not str(note).strip():
+            raise MarkerError(
+                f"verdict {verdict!r} for {', '.join(mark.args)} needs a note saying what the "
+                "note got wrong, or under which condition the claim holds"
+            )
+        links.append(ClaimLink(tuple(mark.args), verdict, str(note)))
+    return links
+
+
+def gil_enabled() -> bool:
+    """Whether the GIL is on (always, before Python 3.13's free-threaded builds)."""
+    is_enabled = getattr(sys, "_is_gil_enabled", None)
+    return True if is_enabled is None else bool(is_enabled())
+
+
+def usable_cpus() -> int:
+    """CPUs this process may run on (its affinity where the platform tells, else the count)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def _specifier(text: object, marker: str) -> SpecifierSet:
+    try:
+        return SpecifierSet(str(text))
+    except InvalidSpecifier:
+        raise MarkerError(
+            f"{marker}() needs a version range like '>=3.12' or '>=3.10,<3.12', got {text!r}"
+        ) from None
+
+
+def _one_arg(mark: pytest.Mark) -> object:
+    if len(mark.args) != 1 or mark.kwargs:
+        raise MarkerError(f"{mark.name}() takes exactly one positional argument")
+    return mark.args[0]
+
+
+def _python(mark: pytest.Mark) -> str | None:
+    spec = _specifier(_one_arg(mark), "python")
+    here = ".".join(map(str, sys.version_info[:3]))
+    if spec.contains(here, prereleases=True):
+        return None
+    return f"needs Python {spec}; this is {here}"
+
+
+def _gil(mark: pytest.Mark) -> str | None:
+    wanted = _one_arg(mark)
+    if wanted not in ("enabled", "disabled"):
+        raise MarkerError(f"gil() takes 'enabled' or 'disabled', got {wanted!r}")
+    here = "enabled" if gil_enabled() else "disabled"
+    return None if wanted == here else f"needs the GIL {wanted}; here it is {here}"
+
+
+def _platform(mark: pytest.Mark) -> str | None:
+    if not mark.args or mark.kwargs or not all(isinstance(a, str) for a in mark.args):
+        raise MarkerError("platform() takes one or more names such as 'linux', 'darwin'")
+    if sys.platform.startswith(tuple(mark.args)):
+        return None
+    return f"needs platform {' or '.join(mark.args)}; this is {sys.platform}"
+
+
+def _cpus(mark: pytest.Mark) -> str | None:
+    wanted = _one_arg(mark)
+    if not isinstance(wanted, int) or wanted < 1:
+        raise MarkerError(f"cpus() takes a positive whole number, got {wanted!r}")
+    here = usable_cpus()
+    return None if here >= wanted else f"needs {wanted} CPUs to show the effect; {here} usable"
+
+
+def _library(mark: pytest.Mark) -> str | None:
+    if len(mark.args) != 2 or mark.kwargs:
+        raise MarkerError("library() takes a distribution name and a version range")
+    name, text = mark.args
+    spec = _specifier(text, "library")
+    try:
+        version = importlib.metadata.version(str(name))
+    except importlib.metadata.PackageNotFoundError:
+        return f"needs {name}{spec}; {name} is not installed"
+    if spec.contains(version, prereleases=True):
+        return None
+    return f"needs {name}{spec}; installed is {version}"
+
+
+_GUARDS = {
+    "python": _python,
+    "gil": _gil,
+    "platform": _platform,
+    "cpus": _cpus,
+    "library": _library,
+}
+
+
+def guard_skip_reason(marks: Iterable[pytest.Mark]) -> str | None:
+    """The reason to skip, if any guard among ``marks`` does not hold here.
+
+    Every guard is evaluated, so a malformed one is reported even after one that skips.
+    """
+    reasons = [guard(mark) for mark in marks if (guard := _GUARDS.get(mark.name)) is not None]
+    return next((reason for reason in reasons if reason is not None), None)
+
+
+def selected_names(marks: Iterable[pytest.Mark], name: str) -> list[str] | None:
+    """The names given by the closest selector marker ``name``, or ``None`` when unmarked."""
+    for mark in marks:
+        if mark.name == name:
+            if not mark.args or mark.kwargs or not all(isinstance(a, str) for a in mark.args):
+                raise MarkerError(f"{name}() takes one or more names as strings")
+            return list(mark.args)
+    return None

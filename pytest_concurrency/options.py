@@ -1,0 +1,115 @@
+"""Command-line options, their ini twins, and the settings read from them.
+
+Every option has an ini twin of the same name with underscores (``--start-methods`` and
+``start_methods``); the command line wins. A bad value is a usage error (exit status 4) that
+names what was wrong and what is accepted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from . import executors, loops, timeouts
+from .hygiene import LEAK_CHECK_MODES
+
+__all__ = ["Settings", "add_options"]
+
+_OPTIONS = [
+    # (option, metavar, help, default for the ini twin)
+    (
+        "--start-methods", "METHODS",
+        "comma-separated multiprocessing start methods for process executors "
+        f"({', '.join(executors.START_METHODS)}; default: all the platform offers)", "",
+    ),
+    (
+        "--executor-kinds", "KINDS",
+        f"comma-separated executor kinds ({', '.join(executors.all_kinds())}; default: all "
+        "the platform offers)", "",
+    ),
+    (
+        "--loop-flavours", "FLAVOURS",
+        f"comma-separated event-loop flavours for async tests ({', '.join(loops.FLAVOURS)}, "
+        "or all; default: asyncio); the loop_flavours marker overrides it per test", "asyncio",
+    ),
+    (
+        "--hang-scale", "FACTOR",
+        "multiply every hang bound (the waits after which a spec counts as hung) by FACTOR, "
+        "for slow machines (default: 1)", "1",
+    ),
+    (
+        "--leak-check", "MODE",
+        "what to do when a test leaves threads, child processes or tasks running: "
+        f"{', '.join(LEAK_CHECK_MODES)} (default: fail)", "fail",
+    ),
+]
+
+
+def add_options(parser: pytest.Parser) -> None:
+    group = parser.getgroup("concurrency", "concurrency testing (pytest-concurrency-specs)")
+    for option, metavar, help_text, default in _OPTIONS:
+        dest = option.removeprefix("--").replace("-", "_")
+        group.addoption(option, dest=dest, metavar=metavar, default=None, help=help_text)
+        parser.addini(dest, help=f"default for {option}", default=default)
+
+
+def _value(config: pytest.Config, name: str) -> str:
+    given = config.getoption(name)
+    return str(given if given is not None else config.getini(name)).strip()
+
+
+def _names(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The run's choices, checked."""
+
+    start_methods: list[str]
+    executor_kinds: list[str]
+    loop_flavours: list[str]
+    hang_scale: float
+    leak_check: str
+
+    @classmethod
+    def from_config(cls, config: pytest.Config) -> Settings:
+        try:
+            return cls._read(config)
+        except ValueError as error:
+            raise pytest.UsageError(str(error)) from None
+
+    @classmethod
+    def _read(cls, config: pytest.Config) -> Settings:
+        offered = executors.available_start_methods()
+        methods = executors.validate_start_methods(
+            _names(_value(config, "start_methods")) or offered
+        )
+        methods = [m for m in methods if m in offered]
+        kinds = executors.validate_kinds(
+            _names(_value(config, "executor_kinds")) or executors.available_kinds()
+        )
+        kinds = [
+            k for k in kinds
+            if k == executors.THREAD or executors.start_method_of(k) in methods
+        ]
+        flavour_names = _names(_value(config, "loop_flavours")) or ["asyncio"]
+        if flavour_names == ["all"]:
+            flavour_names = list(loops.FLAVOURS)
+        for name in flavour_names:
+            loops.flavour(name)  # raises with the accepted names
+        scale_text = _value(config, "hang_scale")
+        try:
+            scale = float(scale_text)
+            timeouts.set_scale(scale)
+        except ValueError:
+            raise ValueError(
+                f"--hang-scale takes a positive number such as 2 or 0.5, got {scale_text!r}"
+            ) from None
+        leak_check = _value(config, "leak_check")
+        if leak_check not in LEAK_CHECK_MODES:
+            raise ValueError(
+                f"unknown --leak-check mode {leak_check!r}; accepted: {', '.join(LEAK_CHECK_MODES)}"
+            )
+        return cls(methods, kinds, flavour_names, scale, leak_check)

@@ -1,0 +1,214 @@
+"""pytest-concurrency-specs: the pytest hooks, in the order pytest calls them.
+
+Each hook delegates to the module that owns the idea: ``options`` (settings), ``markers``
+(claims, guards, selectors), ``executors`` and ``loops`` (what tests are parametrized with),
+``hygiene`` (what a test leaves behind), ``ledger`` and ``report`` (claims and verdicts). The
+fixtures live in ``fixtures``; they are imported here so that pytest registers them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Generator, Mapping
+from typing import Any
+
+import pytest
+
+from . import executors, loops, markers
+from .catalogue import load_catalogue
+from .fixtures import (  # noqa: F401  (imported so pytest registers the fixtures)
+    executor,
+    executor_factory,
+    executor_kind,
+    http_server,
+    mp_context,
+    process_executor,
+    redis_server,
+    start_method,
+    thread_executor,
+)
+from .hygiene import Snapshot, describe, pending_tasks
+from .ledger import Ledger, links_property
+from .options import Settings, add_options
+from .report import write_terminal_summary
+from .timeouts import hang_bound
+
+settings_key = pytest.StashKey[Settings]()
+ledger_key = pytest.StashKey[Ledger]()
+snapshot_key = pytest.StashKey[Snapshot]()
+tasks_key = pytest.StashKey[list[Any]]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    add_options(parser)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for help_text in markers.MARKERS.values():
+        config.addinivalue_line("markers", help_text)
+    config.stash[settings_key] = Settings.from_config(config)
+    ledger = config.stash[ledger_key] = Ledger(load_catalogue())
+    config.pluginmanager.register(_ReportRecorder(ledger), "concurrency-report-recorder")
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    settings = config.stash[settings_key]
+    gil = "enabled" if markers.gil_enabled() else "disabled (free-threaded)"
+    return [
+        f"concurrency: {sys.implementation.name} {sys.version.split()[0]}, GIL {gil}, "
+        f"{markers.usable_cpus()} CPUs",
+        f"concurrency: start methods {', '.join(settings.start_methods) or '(none)'}; "
+        f"executor kinds {', '.join(settings.executor_kinds) or '(none)'}",
+        f"concurrency: loop flavours {', '.join(settings.loop_flavours)} "
+        f"(available here: {', '.join(loops.available_flavours())})",
+    ]
+
+
+def _collection_error(metafunc_or_item: Any, error: Exception) -> None:
+    pytest.fail(f"{metafunc_or_item.nodeid}: {error}", pytrace=False)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    definition = metafunc.definition
+    marks = list(definition.iter_markers())
+    settings = metafunc.config.stash[settings_key]
+    try:
+        markers.claim_links(m for m in marks if m.name == "claim")
+        markers.guard_skip_reason(marks)  # evaluated again at setup; here to check arguments
+        kinds = _chosen_kinds(marks, settings)
+    except ValueError as error:
+        _collection_error(definition, error)
+    if "executor_kind" in metafunc.fixturenames:
+        _parametrize(metafunc, "executor_kind", kinds, "executor kind")
+    if "start_method" in metafunc.fixturenames:
+        process_kinds = [k for k in kinds if k != executors.THREAD]
+        _parametrize(metafunc, "start_method", process_kinds, "start method")
+
+
+def _chosen_kinds(marks: list[pytest.Mark], settings: Settings) -> list[str]:
+    kinds = list(settings.executor_kinds)
+    wanted_kinds = markers.selected_names(marks, "executor_kinds")
+    if wanted_kinds is not None:
+        executors.validate_kinds(wanted_kinds)
+        kinds = [k for k in kinds if k in wanted_kinds]
+    wanted_methods = markers.selected_names(marks, "start_methods")
+    if wanted_methods is not None:
+        executors.validate_start_methods(wanted_methods)
+        kinds = [
+            k for k in kinds
+            if k == executors.THREAD or executors.start_method_of(k) in wanted_methods
+        ]
+    return kinds
+
+
+def _parametrize(metafunc: pytest.Metafunc, name: str, kinds: list[str], what: str) -> None:
+    if kinds:
+        metafunc.parametrize(name, kinds, ids=kinds, indirect=True)
+        return
+    reason = f"no {what} left to run: the options and this test's markers select none"
+    metafunc.parametrize(
+        name, [pytest.param(None, marks=pytest.mark.skip(reason=reason), id=f"no-{name}")],
+        indirect=True,
+    )
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_asyncio_loop_factories(
+    config: pytest.Config, item: pytest.Item
+) -> Mapping[str, loops.LoopFactory]:
+    settings = config.stash[settings_key]
+    try:
+        names = markers.selected_names(item.iter_markers(), "loop_flavours")
+        for name in names or []:
+            loops.flavour(name)
+    except ValueError as error:
+        _collection_error(item, error)
+    asyncio_mark = item.get_closest_marker("asyncio")
+    if asyncio_mark is not None and "loop_factories" in asyncio_mark.kwargs:
+        names = list(loops.FLAVOURS)  # pytest-asyncio picks from all of them by name
+    return {name: _factory_or_skip(name) for name in names or settings.loop_flavours}
+
+
+def _factory_or_skip(name: str) -> loops.LoopFactory:
+    reason = loops.unavailable_reason(name)
+    if reason is None:
+        return loops.flavour(name).factory
+
+    def skip() -> asyncio.AbstractEventLoop:
+        pytest.skip(reason)
+
+    return skip
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    ledger = config.stash[ledger_key]
+    for item in items:
+        links = markers.claim_links(item.iter_markers("claim"))
+        if links:
+            item.user_properties.append(links_property(links))
+            ledger.collected(item, links)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
+    reason = markers.guard_skip_reason(item.iter_markers())
+    if reason is not None:
+        pytest.skip(reason)
+    yield
+    # After setup, so that what fixtures start is not counted against the test body.
+    item.stash[snapshot_key] = Snapshot()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
+    loop = _test_loop(item)
+    before = asyncio.all_tasks(loop) if loop is not None else set()
+    try:
+        return (yield)
+    finally:
+        if loop is not None and not loop.is_closed():
+            item.stash[tasks_key] = pending_tasks(loop, before)
+
+
+def _test_loop(item: pytest.Item) -> asyncio.AbstractEventLoop | None:
+    funcargs: dict[str, Any] = getattr(item, "funcargs", {})
+    for name, value in funcargs.items():
+        if name.startswith("_") and name.endswith("_scoped_runner"):
+            loop: asyncio.AbstractEventLoop = value.get_loop()
+            return loop
+    return None
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item) -> Generator[None, None, None]:
+    result = yield
+    mode = item.config.stash[settings_key].leak_check
+    snapshot = item.stash.get(snapshot_key, None)
+    if mode == "off" or snapshot is None or item.get_closest_marker("allow_leaks"):
+        return result
+    left = item.stash.get(tasks_key, []) + snapshot.survivors(hang_bound("short"))
+    if left and mode == "fail":
+        pytest.fail(describe(left), pytrace=False)
+    if left:
+        item.warn(pytest.PytestWarning(describe(left)))
+    return result
+
+
+class _ReportRecorder:
+    """Feeds every test report to the ledger (reports do not carry the config)."""
+
+    def __init__(self, ledger: Ledger) -> None:
+        self.ledger = ledger
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        self.ledger.record(report)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, config: pytest.Config
+) -> None:
+    ledger = config.stash[ledger_key]
+    if ledger.specs:
+        write_terminal_summary(terminalreporter, ledger)

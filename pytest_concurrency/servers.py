@@ -1,0 +1,202 @@
+"""Local stand-ins for the network: a loopback HTTP server with latency, and a Redis server.
+
+:class:`LatencyServer` answers every GET after a delay (the server's ``latency``, or a
+``?latency=SECONDS`` query), and counts the requests in flight, so a spec can show that
+downloads overlapped by the count itself, without a stopwatch. ``hold()`` makes requests wait
+until ``release()``: with it, a spec can watch every request of a pool be in flight at once.
+
+:class:`RedisServer` runs a real ``redis-server`` on a free loopback port.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.server
+import shutil
+import socket
+import subprocess
+import threading
+import time
+import urllib.parse
+
+from .timeouts import hang_bound
+
+__all__ = ["LatencyServer", "RedisServer", "RedisUnavailable", "free_port"]
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with contextlib.closing(socket.socket()) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    server: _Server
+
+    def do_GET(self) -> None:
+        owner = self.server.owner
+        parsed = urllib.parse.urlsplit(self.path)
+        query = urllib.parse.parse_qs(parsed.query)
+        latency = float(query["latency"][0]) if "latency" in query else owner.latency
+        owner._enter(parsed.path)
+        try:
+            if not owner._gate.wait(hang_bound("medium")):
+                self.send_error(503, "held too long")
+                return
+            if latency > 0:
+                time.sleep(latency)  # the injected latency: what a slow network would cost
+            body = owner.body_for(parsed.path)
+            self.send_response(200)
+            self.send_header("Content-Type", "application/octet-stream")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+        finally:
+            owner._leave()
+
+    def log_message(self, format: str, *args: object) -> None:  # quiet
+        pass
+
+
+class _Server(http.server.ThreadingHTTPServer):
+    daemon_threads = False  # server_close() joins the request threads: nothing left behind
+    block_on_close = True
+    owner: LatencyServer
+
+
+class LatencyServer:
+    """A threaded HTTP server on 127.0.0.1 whose answers take ``latency`` seconds.
+
+    Use it as a context manager (or through the ``http_server`` fixture)::
+
+        with LatencyServer(latency=0.05) as server:
+            urllib.request.urlopen(server.url("/a")).read()   # b"body of /a"
+    """
+
+    def __init__(self, latency: float = 0.0) -> None:
+        self.latency = latency
+        self.requests: list[str] = []
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self._lock = threading.Lock()
+        self._gate = threading.Event()
+        self._gate.set()
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    def body_for(self, path: str) -> bytes:
+        """The body served for ``path`` (deterministic, so a download can be checked)."""
+        return f"body of {path}\n".encode()
+
+    def url(self, path: str = "/", **query: object) -> str:
+        """The full URL of ``path`` on this server, with an optional query (``latency=0.1``)."""
+        if self._server is None:
+            raise RuntimeError("the server is not running; use it as a context manager")
+        host, port = self._server.server_address[:2]
+        suffix = f"?{urllib.parse.urlencode(query)}" if query else ""
+        return f"http://{host!s}:{port}{path}{suffix}"
+
+    def hold(self) -> None:
+        """Make every request wait, once it has arrived, until :meth:`release`."""
+        self._gate.clear()
+
+    def release(self) -> None:
+        """Let held requests (and all later ones) be answered."""
+        self._gate.set()
+
+    def _enter(self, path: str) -> None:
+        with self._lock:
+            self.requests.append(path)
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+
+    def _leave(self) -> None:
+        with self._lock:
+            self.in_flight -= 1
+
+    def start(self) -> None:
+        self._server = _Server(("127.0.0.1", 0), _Handler)
+        self._server.owner = self
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="LatencyServer", daemon=True
+        )
+        self._thread.start()
+
+    def stop(self) -> None:
+        self.release()
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(hang_bound("short"))
+        self._server = self._thread = None
+
+    def __enter__(self) -> LatencyServer:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+class RedisUnavailable(RuntimeError):
+    """No ``redis-server`` could be started here; the message says why."""
+
+
+class RedisServer:
+    """A real ``redis-server`` on a free port of 127.0.0.1, with no persistence."""
+
+    def __init__(self) -> None:
+        self.host = "127.0.0.1"
+        self.port = 0
+        self._process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://{self.host}:{self.port}/0"
+
+    def start(self) -> None:
+        binary = shutil.which("redis-server")
+        if binary is None:
+            raise RedisUnavailable(
+                "redis-server is not installed (Debian: apt-get install redis-server)"
+            )
+        self.port = free_port()
+        self._process = subprocess.Popen(
+            [binary, "--port", str(self.port), "--bind", self.host, "--save", "",
+             "--appendonly", "no", "--daemonize", "no"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + hang_bound("short")
+        while True:  # poll until it accepts connections: it offers nothing else to wait on
+            if self._process.poll() is not None:
+                raise RedisUnavailable(f"redis-server exited with {self._process.returncode}")
+            try:
+                socket.create_connection((self.host, self.port), timeout=0.2).close()
+                return
+            except OSError:
+                if time.monotonic() > deadline:
+                    self.stop()
+                    raise RedisUnavailable("redis-server did not accept connections") from None
+                time.sleep(0.01)
+
+    def stop(self) -> None:
+        if self._process is not None:
+            self._process.terminate()
+            try:
+                self._process.wait(hang_bound("short"))
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+            self._process = None
+
+    def __enter__(self) -> RedisServer:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+

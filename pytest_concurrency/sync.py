@@ -1,0 +1,253 @@
+"""Synchronisation helpers for specs: wait on observable state, never on the clock.
+
+* :func:`wait_until` polls a condition that has no event of its own (``future.running()``).
+* :func:`assert_blocks` shows that a call does not return while something it waits for is missing.
+* :class:`Sequencer` and :class:`AsyncSequencer` force threads or tasks through named steps in a
+  declared order, so an interleaving that would need luck (a lost update) happens every time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+import time
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from typing import Any, Generic, TypeVar
+
+from .timeouts import hang_bound
+
+__all__ = [
+    "AsyncSequencer",
+    "BlockedCall",
+    "HangError",
+    "Sequencer",
+    "assert_blocks",
+    "wait_until",
+]
+
+T = TypeVar("T")
+
+
+class HangError(AssertionError):
+    """A wait reached its hang bound: what was awaited did not happen."""
+
+
+def wait_until(
+    condition: Callable[[], object], *, timeout: float | None = None, what: str = ""
+) -> None:
+    """Return as soon as ``condition()`` is true; raise :class:`HangError` after ``timeout``.
+
+    For state that offers nothing to wait on (``future.running()`` turning true). It checks
+    often, so it returns within a millisecond or so of the change; the timeout (default: the
+    ``short`` hang bound) only decides when to give up.
+
+    >>> wait_until(lambda: True)
+    """
+    __tracebackhide__ = True
+    limit = hang_bound("short") if timeout is None else timeout
+    deadline = time.monotonic() + limit
+    pause = 0.0001
+    while not condition():
+        if time.monotonic() > deadline:
+            label = what or getattr(condition, "__name__", repr(condition))
+            raise HangError(f"condition {label} still false after {limit:.1f} s")
+        time.sleep(pause)
+        pause = min(pause * 2, 0.01)
+
+
+class BlockedCall(Generic[T]):
+    """A call running in a helper thread, started by :func:`assert_blocks`."""
+
+    def __init__(self, fn: Callable[..., T], args: tuple[Any, ...]) -> None:
+        self._result: T | None = None
+        self._error: BaseException | None = None
+        self._finished = threading.Event()
+        self._thread = threading.Thread(
+            target=self._run, args=(fn, args), name="assert_blocks", daemon=True
+        )
+
+    def _run(self, fn: Callable[..., T], args: tuple[Any, ...]) -> None:
+        try:
+            self._result = fn(*args)
+        except BaseException as error:
+            self._error = error
+        finally:
+            self._finished.set()
+
+    @property
+    def finished(self) -> bool:
+        """Whether the call has returned or raised."""
+        return self._finished.is_set()
+
+    def result(self, timeout: float | None = None) -> T:
+        """Wait for the call to end (hang bound by default) and return or raise what it did."""
+        __tracebackhide__ = True
+        limit = hang_bound("short") if timeout is None else timeout
+        if not self._finished.wait(limit):
+            raise HangError(f"the blocked call did not return within {limit:.1f} s of release")
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._result  # type: ignore[return-value]
+
+
+@contextlib.contextmanager
+def assert_blocks(
+    fn: Callable[..., T], *args: Any, grace: float = 0.05
+) -> Iterator[BlockedCall[T]]:
+    """Assert that ``fn(*args)`` does not return until the ``with`` body releases it.
+
+    The call starts in a helper thread. It must still be running ``grace`` seconds later (a
+    call that returns early is certainly not blocking; one that does not is blocked or slow,
+    and the body's release then shows it was waiting). On leaving the block the call must
+    finish within the hang bound::
+
+        with assert_blocks(future.result) as call:
+            gate.set()                  # what the call waits for
+        assert call.result() == 42
+    """
+    __tracebackhide__ = True
+    call: BlockedCall[T] = BlockedCall(fn, args)
+    call._thread.start()
+    if call._finished.wait(grace):
+        call._thread.join()
+        outcome = repr(call._error) if call._error is not None else repr(call._result)
+        raise AssertionError(f"{_name(fn)} returned at once ({outcome}) instead of blocking")
+    try:
+        yield call
+    finally:
+        call._finished.wait(hang_bound("short"))
+    if not call.finished:
+        raise HangError(f"{_name(fn)} still blocked after the body released it")
+
+
+def _name(fn: Callable[..., Any]) -> str:
+    return getattr(fn, "__qualname__", None) or repr(fn)
+
+
+class _Steps:
+    """The bookkeeping shared by both sequencers: an order of step names and a cursor."""
+
+    def __init__(self, order: Iterable[str]) -> None:
+        self.order = list(order)
+        if len(set(self.order)) != len(self.order):
+            raise ValueError(f"step names must be unique, got {self.order}")
+        if not self.order:
+            raise ValueError("a sequencer needs at least one step")
+        self.position = 0
+        #: The steps in the order they finished: after a run it equals ``order``.
+        self.log: list[str] = []
+
+    def check(self, name: str) -> None:
+        if name not in self.order:
+            raise ValueError(f"unknown step {name!r}; the declared steps are {self.order}")
+        if self.order.index(name) < self.position:
+            raise ValueError(f"step {name!r} has already run")
+
+    def is_turn(self, name: str) -> bool:
+        return self.position < len(self.order) and self.order[self.position] == name
+
+    def advance(self, name: str) -> None:
+        self.log.append(name)
+        self.position += 1
+
+    def hang_message(self, name: str, limit: float) -> str:
+        waiting_on = self.order[self.position] if self.position < len(self.order) else "(none)"
+        return (
+            f"step {name!r} waited {limit:.1f} s for its turn; the sequence is stuck at "
+            f"{waiting_on!r} after {self.log}"
+        )
+
+
+class Sequencer:
+    """Run named steps of several threads in one declared order, every time.
+
+    Each ``with seq.step(name):`` block waits until every step before ``name`` in the order
+    has finished, runs alone, and then lets the next step go::
+
+        seq = Sequencer(["a reads", "b reads", "a writes", "b writes"])
+
+        def increment(who):
+            with seq.step(f"{who} reads"):
+                seen = counter["value"]
+            with seq.step(f"{who} writes"):
+                counter["value"] = seen + 1
+
+    Two threads running ``increment("a")`` and ``increment("b")`` always lose one update.
+    ``seq.log`` lists the steps in the order they finished.
+    """
+
+    def __init__(self, order: Iterable[str], *, timeout: float | None = None) -> None:
+        self._steps = _Steps(order)
+        self._timeout = timeout
+        self._changed = threading.Condition()
+
+    @property
+    def log(self) -> list[str]:
+        """The steps that have finished, in order."""
+        return list(self._steps.log)
+
+    @property
+    def finished(self) -> bool:
+        """Whether every declared step has run."""
+        return self._steps.position == len(self._steps.order)
+
+    @contextlib.contextmanager
+    def step(self, name: str) -> Iterator[None]:
+        """Wait for ``name``'s turn, run the block, then pass the turn on."""
+        __tracebackhide__ = True
+        limit = hang_bound("short") if self._timeout is None else self._timeout
+        with self._changed:
+            self._steps.check(name)
+            if not self._changed.wait_for(lambda: self._steps.is_turn(name), limit):
+                raise HangError(self._steps.hang_message(name, limit))
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._steps.advance(name)
+                self._changed.notify_all()
+
+
+class AsyncSequencer:
+    """:class:`Sequencer` for asyncio tasks: ``async with seq.step(name): ...``.
+
+    Waiting for a turn awaits, so the other tasks run meanwhile.
+    """
+
+    def __init__(self, order: Iterable[str], *, timeout: float | None = None) -> None:
+        self._steps = _Steps(order)
+        self._timeout = timeout
+        self._changed: asyncio.Condition | None = None
+
+    @property
+    def log(self) -> list[str]:
+        """The steps that have finished, in order."""
+        return list(self._steps.log)
+
+    @property
+    def finished(self) -> bool:
+        """Whether every declared step has run."""
+        return self._steps.position == len(self._steps.order)
+
+    @contextlib.asynccontextmanager
+    async def step(self, name: str) -> AsyncIterator[None]:
+        """Wait for ``name``'s turn, run the block, then pass the turn on."""
+        __tracebackhide__ = True
+        if self._changed is None:  # made on first use, inside the running loop
+            self._changed = asyncio.Condition()
+        changed = self._changed
+        limit = hang_bound("short") if self._timeout is None else self._timeout
+        async with changed:
+            self._steps.check(name)
+            try:
+                await asyncio.wait_for(changed.wait_for(lambda: self._steps.is_turn(name)), limit)
+            except asyncio.TimeoutError:
+                raise HangError(self._steps.hang_message(name, limit)) from None
+        try:
+            yield
+        finally:
+            async with changed:
+                self._steps.advance(name)
+                changed.notify_all()
