@@ -142,7 +142,10 @@ def _workers(pool: concurrent.futures.Executor) -> list[threading.Thread | Any]:
     if isinstance(pool, concurrent.futures.ProcessPoolExecutor):
         processes = list((pool._processes or {}).values())
         manager = getattr(pool, "_executor_manager_thread", None)
-        return [*processes, *([manager] if manager is not None else [])]
+        # The manager thread reaps the workers. Join it first: joining a worker while it reaps
+        # that worker loses the race for waitpid(), and multiprocessing then reports the
+        # reaped worker as alive.
+        return [*([manager] if manager is not None else []), *processes]
     return []
 
 
