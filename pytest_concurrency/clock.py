@@ -78,6 +78,18 @@ class VirtualTimeEventLoop(asyncio.SelectorEventLoop):
     def _executor_call_finished(self, _: asyncio.Future[Any]) -> None:
         self._executor_calls_in_flight -= 1
 
+    async def shutdown_default_executor(self, *args: Any, **kwargs: Any) -> None:
+        """Join the default executor's threads in real time.
+
+        From Python 3.12 the join runs in a helper thread under a timeout (300 s when
+        ``asyncio.Runner`` closes the loop); without this the clock would jump over it.
+        """
+        self._executor_calls_in_flight += 1
+        try:
+            await super().shutdown_default_executor(*args, **kwargs)
+        finally:
+            self._executor_calls_in_flight -= 1
+
     def _may_jump(self) -> bool:
         # The self-pipe that wakes the loop from other threads is always registered; any other
         # file object means real I/O the loop is waiting on.

@@ -1,0 +1,54 @@
+"""Awaitables: what may follow the ``await`` keyword.
+
+Coroutines, tasks and futures are awaitable, and so is any object whose class defines
+``__await__`` returning an iterator. Anything else is refused with ``TypeError``.
+"""
+
+import asyncio
+import inspect
+
+import pytest
+
+
+class Ready:
+    """An awaitable of our own: __await__ is a generator that finishes at once with a value."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def __await__(self):
+        return self.value
+        yield  # makes __await__ a generator, as the protocol asks
+
+
+@pytest.mark.claim("AIO-20", verdict="holds")
+async def test_coroutines_tasks_futures_and_await_objects_are_all_awaitable():
+    """Each kind of awaitable can be awaited and hands back its value."""
+
+    async def make(value):
+        return value
+
+    future = asyncio.get_running_loop().create_future()
+    future.set_result("future")
+    awaitables = [make("coroutine"), asyncio.create_task(make("task")), future, Ready("custom")]
+
+    checks = [inspect.isawaitable(a) for a in awaitables]
+    values = [await a for a in awaitables]
+
+    assert checks == [True, True, True, True]
+    assert values == ["coroutine", "task", "future", "custom"]
+
+
+@pytest.mark.claim("AIO-20", verdict="holds")
+async def test_an_object_without_await_cannot_be_awaited():
+    """A plain value, or a coroutine function not called, is not awaitable: await raises
+    TypeError."""
+
+    async def make():
+        return 1
+
+    assert not inspect.isawaitable(42)
+    with pytest.raises(TypeError, match="can't be used in 'await' expression"):
+        await 42
+    with pytest.raises(TypeError, match="can't be used in 'await' expression"):
+        await make
