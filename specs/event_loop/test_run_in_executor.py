@@ -13,10 +13,8 @@ import pytest
 
 from pytest_concurrency import hang_bound
 
-# Not on the virtual flavour: these claims are not about time, and on Python 3.12+ the virtual
-# clock jumps over the 300 s timeout with which the loop waits, at close, for its default
-# executor to shut down (the joining thread is not counted as work in flight), which warns.
-pytestmark = pytest.mark.loop_flavours("asyncio", "debug", "eager", "uvloop")
+# Every flavour: the virtual clock holds while executor work (and its shutdown) is in flight.
+pytestmark = pytest.mark.loop_flavours("asyncio", "debug", "eager", "virtual", "uvloop")
 
 
 def wait_for_release(release):
