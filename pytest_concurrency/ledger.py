@@ -1,13 +1,14 @@
 """Verdict bookkeeping: from test reports to one verdict and one outcome per claim.
 
-Each spec carries its ``claim`` links in its reports (as a user property, so pytest-xdist brings
-them back from the workers). The :class:`Ledger` folds the reports of a run into
-:class:`SpecRecord` objects and those into :class:`ClaimResult` objects:
+Each spec carries its ``claim`` links and the parameters it ran with (executor kind, start
+method, loop flavour) in its reports, as a user property, so that pytest-xdist brings them back
+from the workers. The :class:`Ledger` folds the reports of a run into :class:`SpecRecord`
+objects and those into :class:`ClaimResult` objects:
 
 * a spec's **outcome** is ``passed``, ``failed`` (the call or its setup/teardown failed) or
-  ``skipped`` (with the reason);
+  ``skipped`` (with the reason); ``not run`` if the run stopped before it;
 * a claim is **confirmed** when every spec of it that ran passed, **contradicted** when one
-  failed, **untested** when all were skipped, and has **no spec** when nothing links to it;
+  failed, **untested** when none ran (all skipped), and has **no spec** when nothing links to it;
 * a claim's **verdict here** is the verdict of the specs that ran on this interpreter
   (``conditional`` when they disagree, say across start methods); its **verdict** overall is
   that of all its specs, so a claim whose specs carry different verdicts under different
@@ -16,24 +17,66 @@ them back from the workers). The :class:`Ledger` folds the reports of a run into
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 
+from . import loops
 from .catalogue import Catalogue, Claim
 from .markers import ClaimLink
 
-__all__ = ["PROPERTY", "ClaimResult", "Ledger", "SpecRecord", "links_property"]
+__all__ = [
+    "OUTCOMES",
+    "PROPERTY",
+    "ClaimResult",
+    "Ledger",
+    "SpecRecord",
+    "conditions_text",
+    "spec_function",
+    "spec_property",
+]
 
-#: The user-property key under which a test's claim links travel.
+#: The user-property key under which a test's claim links and parameters travel.
 PROPERTY = "pytest_concurrency.claims"
+#: What a run can find out about a claim, in the order summaries list them.
+OUTCOMES = ("confirmed", "contradicted", "untested", "no spec")
+#: The fixtures whose parameter is a condition a verdict can depend on, and what we call them.
+_CONDITION_FIXTURES = {
+    "executor_kind": "executor_kind",
+    "start_method": "start_method",
+    "_asyncio_loop_factory": "loop_flavour",
+}
 
 
-def links_property(links: list[ClaimLink]) -> tuple[str, list[dict[str, Any]]]:
-    """The user property that carries ``links`` in every report of the test."""
-    return PROPERTY, [{"ids": list(c.ids), "verdict": c.verdict, "note": c.note} for c in links]
+def spec_property(item: pytest.Item, links: list[ClaimLink]) -> tuple[str, dict[str, Any]]:
+    """The user property that carries ``links`` and the item's parameters in its reports."""
+    return PROPERTY, {
+        "links": [{"ids": list(c.ids), "verdict": c.verdict, "note": c.note} for c in links],
+        "parameters": _parameters(item),
+    }
+
+
+def _parameters(item: pytest.Item) -> dict[str, str]:
+    callspec = getattr(item, "callspec", None)
+    if callspec is None:
+        return {}
+    flavour_of = {f.factory: name for name, f in loops.FLAVOURS.items()}
+    found = {}
+    for fixture, name in _CONDITION_FIXTURES.items():
+        value = callspec.params.get(fixture)
+        if fixture == "_asyncio_loop_factory":
+            value = flavour_of.get(value)
+        if isinstance(value, str):
+            found[name] = value
+    return found
+
+
+def spec_function(nodeid: str) -> str:
+    """``specs/x.py::TestA::test_b[fork]`` -> ``TestA::test_b`` (the function, any parameter)."""
+    return re.sub(r"\[.*\]$", "", nodeid.split("::", 1)[-1])
 
 
 @dataclass
@@ -44,11 +87,20 @@ class SpecRecord:
     path: str
     line: int  # 1-based
     links: list[dict[str, Any]]
-    outcome: str = "not run"  # passed, failed, skipped or not run (collected only)
+    parameters: dict[str, str] = field(default_factory=dict)
+    outcome: str = "not run"  # passed, failed, skipped or not run
     skip_reason: str = ""
 
     def link_for(self, claim_id: str) -> dict[str, Any]:
         return next(link for link in self.links if claim_id in link["ids"])
+
+    @property
+    def condition(self) -> str:
+        """The parameters this spec ran with, e.g. ``process-fork`` or ``virtual`` ('' if none)."""
+        values = dict(self.parameters)
+        if "executor_kind" in values:
+            values.pop("start_method", None)
+        return ", ".join(values.values())
 
 
 @dataclass
@@ -58,15 +110,15 @@ class ClaimResult:
     claim: Claim
     specs: list[SpecRecord] = field(default_factory=list)
 
-    def _verdicts(self, specs: Iterable[SpecRecord]) -> str:
+    def _verdicts(self, specs: Iterable[SpecRecord]) -> str | None:
         found = {spec.link_for(self.claim.id)["verdict"] for spec in specs}
         if not found:
-            return "none"
-        return found.pop() if len(found) == 1 else "conditional"
+            return None
+        return str(found.pop()) if len(found) == 1 else "conditional"
 
     @property
-    def verdict(self) -> str:
-        """The verdict over every spec, whatever ran here."""
+    def verdict(self) -> str | None:
+        """The verdict over every spec, whatever ran here (``None`` without a spec)."""
         return self._verdicts(self.specs)
 
     @property
@@ -74,7 +126,7 @@ class ClaimResult:
         return [s for s in self.specs if s.outcome in ("passed", "failed")]
 
     @property
-    def verdict_here(self) -> str:
+    def verdict_here(self) -> str | None:
         """The verdict of the specs that ran on this interpreter (of all, if none ran)."""
         return self._verdicts(self.ran or self.specs)
 
@@ -103,6 +155,30 @@ class ClaimResult:
     def skip_reasons(self) -> list[str]:
         return sorted({s.skip_reason for s in self.specs if s.outcome == "skipped"})
 
+    def verdicts_by_condition(self) -> dict[str, str]:
+        """For a claim that is conditional here: the verdict under each parameter that ran.
+
+        Empty when the verdict does not depend on a parameter of this run (one verdict, or
+        verdicts that differ between specs of the same parameter).
+        """
+        by_condition: dict[str, set[str]] = {}
+        for spec in self.ran:
+            verdict = spec.link_for(self.claim.id)["verdict"]
+            by_condition.setdefault(spec.condition, set()).add(verdict)
+        if len(by_condition) < 2 or any(len(v) > 1 for v in by_condition.values()):
+            return {}
+        flat = {condition: verdicts.pop() for condition, verdicts in by_condition.items()}
+        return flat if len(set(flat.values())) > 1 else {}
+
+
+def conditions_text(verdicts_by_condition: dict[str, str]) -> str:
+    """``{"process-fork": "erratum", "thread": "holds"}`` -> ``erratum: process-fork; holds:
+    thread`` (specs without a parameter are called ``unparametrized``)."""
+    by_verdict: dict[str, list[str]] = {}
+    for condition, verdict in verdicts_by_condition.items():
+        by_verdict.setdefault(verdict, []).append(condition or "unparametrized")
+    return "; ".join(f"{verdict}: {', '.join(conds)}" for verdict, conds in by_verdict.items())
+
 
 class Ledger:
     """Spec records of a run, keyed by node ID."""
@@ -114,20 +190,26 @@ class Ledger:
     def collected(self, item: pytest.Item, links: list[ClaimLink]) -> None:
         """Note a collected spec (before it runs, or when it never will)."""
         path, line, _ = item.location
+        carried = spec_property(item, links)[1]
         self.specs[item.nodeid] = SpecRecord(
-            item.nodeid, path, (line or 0) + 1, links_property(links)[1]
+            item.nodeid, path, (line or 0) + 1, carried["links"], carried["parameters"]
         )
+
+    def deselected(self, items: Iterable[pytest.Item]) -> None:
+        """Forget specs deselected (``-k``, ``-m``) after collection: they are not this run's."""
+        for item in items:
+            self.specs.pop(item.nodeid, None)
 
     def record(self, report: pytest.TestReport) -> None:
         """Fold one phase report of a spec into its record."""
-        links = dict(report.user_properties).get(PROPERTY)
-        if links is None:
+        carried = dict(report.user_properties).get(PROPERTY)
+        if not isinstance(carried, dict):
             return
         spec = self.specs.get(report.nodeid)
-        if spec is None:
+        if spec is None:  # under xdist the controller learns of specs from reports only
             path, line, _ = report.location
             spec = self.specs[report.nodeid] = SpecRecord(
-                report.nodeid, path, (line or 0) + 1, links
+                report.nodeid, path, (line or 0) + 1, carried["links"], carried["parameters"]
             )
         if report.failed:
             spec.outcome = "failed"
@@ -138,9 +220,9 @@ class Ledger:
             spec.outcome = "passed"
 
     def results(self) -> list[ClaimResult]:
-        """Every claim of the catalogue, in order, with its specs."""
+        """Every claim of the catalogue, in order, with its specs in file order."""
         by_claim = {claim.id: ClaimResult(claim) for claim in self.catalogue}
-        for spec in self.specs.values():
+        for spec in sorted(self.specs.values(), key=lambda s: (s.path, s.line, s.nodeid)):
             for link in spec.links:
                 for claim_id in link["ids"]:
                     by_claim[claim_id].specs.append(spec)

@@ -8,11 +8,13 @@ names what was wrong and what is accepted.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
 from . import executors, loops, timeouts
 from .hygiene import LEAK_CHECK_MODES
+from .report_files import FORMATS, check_path
 
 __all__ = ["Settings", "add_options"]
 
@@ -43,6 +45,11 @@ _OPTIONS = [
         "what to do when a test leaves threads, child processes or tasks running: "
         f"{', '.join(LEAK_CHECK_MODES)} (default: fail)", "fail",
     ),
+    (
+        "--claims-report", "PATH",
+        "write the claims report to PATH at the end of the run, in the format its extension "
+        f"names ({', '.join(FORMATS)})", "",
+    ),
 ]
 
 
@@ -52,6 +59,11 @@ def add_options(parser: pytest.Parser) -> None:
         dest = option.removeprefix("--").replace("-", "_")
         group.addoption(option, dest=dest, metavar=metavar, default=None, help=help_text)
         parser.addini(dest, help=f"default for {option}", default=default)
+    # A listing instead of a run, like --fixtures; no ini twin, which would stop every run.
+    group.addoption(
+        "--claims", action="store_true", default=False,
+        help="list the catalogue's claims with the specs that check each, then exit (no run)",
+    )
 
 
 def _value(config: pytest.Config, name: str) -> str:
@@ -72,6 +84,7 @@ class Settings:
     loop_flavours: list[str]
     hang_scale: float
     leak_check: str
+    claims_report: Path | None = None
 
     @classmethod
     def from_config(cls, config: pytest.Config) -> Settings:
@@ -112,4 +125,6 @@ class Settings:
             raise ValueError(
                 f"unknown --leak-check mode {leak_check!r}; accepted: {', '.join(LEAK_CHECK_MODES)}"
             )
-        return cls(methods, kinds, flavour_names, scale, leak_check)
+        report_text = _value(config, "claims_report")
+        report = check_path(report_text) if report_text else None
+        return cls(methods, kinds, flavour_names, scale, leak_check, report)

@@ -9,13 +9,16 @@ fixtures live in ``fixtures``; they are imported here so that pytest registers t
 from __future__ import annotations
 
 import asyncio
+import functools
 import sys
 from collections.abc import Generator, Mapping
-from typing import Any
+from pathlib import Path
+from typing import Any, NoReturn
 
 import pytest
+from _pytest.main import wrap_session  # as pytest's own --fixtures listing uses
 
-from . import executors, loops, markers
+from . import executors, guide, loops, markers
 from .catalogue import load_catalogue
 from .fixtures import (  # noqa: F401  (imported so pytest registers the fixtures)
     executor,
@@ -29,24 +32,44 @@ from .fixtures import (  # noqa: F401  (imported so pytest registers the fixture
     thread_executor,
 )
 from .hygiene import Snapshot, describe, pending_tasks
-from .ledger import Ledger, links_property
+from .ledger import Ledger, spec_property
 from .options import Settings, add_options
 from .report import write_terminal_summary
-from .timeouts import hang_bound
+from .report_files import write_run_report
+from .timeouts import get_scale, hang_bound, set_scale
 
 settings_key = pytest.StashKey[Settings]()
 ledger_key = pytest.StashKey[Ledger]()
 snapshot_key = pytest.StashKey[Snapshot]()
 tasks_key = pytest.StashKey[list[Any]]()
+written_key = pytest.StashKey[Path]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     add_options(parser)
 
 
+def pytest_cmdline_main(config: pytest.Config) -> int | pytest.ExitCode | None:
+    if not config.getoption("claims"):
+        return None
+    if hasattr(config.option, "dist"):
+        config.option.dist = "no"  # a listing: no pytest-xdist workers
+    return wrap_session(config, _show_claims)
+
+
+def _show_claims(config: pytest.Config, session: pytest.Session) -> int:
+    session.perform_collect()
+    terminal = config.pluginmanager.get_plugin("terminalreporter")
+    if terminal is not None:
+        guide.show_claims(terminal, config.stash[ledger_key])
+    return 0
+
+
 def pytest_configure(config: pytest.Config) -> None:
     for help_text in markers.MARKERS.values():
         config.addinivalue_line("markers", help_text)
+    # --hang-scale sets a process-wide factor: give it back when this run ends (pytester).
+    config.add_cleanup(functools.partial(set_scale, get_scale()))
     config.stash[settings_key] = Settings.from_config(config)
     ledger = config.stash[ledger_key] = Ledger(load_catalogue())
     config.pluginmanager.register(_ReportRecorder(ledger), "concurrency-report-recorder")
@@ -65,8 +88,9 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     ]
 
 
-def _collection_error(metafunc_or_item: Any, error: Exception) -> None:
-    pytest.fail(f"{metafunc_or_item.nodeid}: {error}", pytrace=False)
+def _collection_error(metafunc_or_item: Any, error: Exception) -> NoReturn:
+    # "from None": the message says it all; the ValueError behind it would only repeat it.
+    raise pytest.fail.Exception(f"{metafunc_or_item.nodeid}: {error}", pytrace=False) from None
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -96,7 +120,8 @@ def _chosen_kinds(marks: list[pytest.Mark], settings: Settings) -> list[str]:
     if wanted_methods is not None:
         executors.validate_start_methods(wanted_methods)
         kinds = [
-            k for k in kinds
+            k
+            for k in kinds
             if k == executors.THREAD or executors.start_method_of(k) in wanted_methods
         ]
     return kinds
@@ -108,7 +133,8 @@ def _parametrize(metafunc: pytest.Metafunc, name: str, kinds: list[str], what: s
         return
     reason = f"no {what} left to run: the options and this test's markers select none"
     metafunc.parametrize(
-        name, [pytest.param(None, marks=pytest.mark.skip(reason=reason), id=f"no-{name}")],
+        name,
+        [pytest.param(None, marks=pytest.mark.skip(reason=reason), id=f"no-{name}")],
         indirect=True,
     )
 
@@ -146,15 +172,21 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         links = markers.claim_links(item.iter_markers("claim"))
         if links:
-            item.user_properties.append(links_property(links))
+            item.user_properties.append(spec_property(item, links))
             ledger.collected(item, links)
+
+
+def pytest_deselected(items: list[pytest.Item]) -> None:
+    if items:
+        items[0].config.stash[ledger_key].deselected(items)
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
     reason = markers.guard_skip_reason(item.iter_markers())
     if reason is not None:
-        pytest.skip(reason)
+        # Skipped by pytest's own skip marker, so the report points at the test, not here.
+        item.add_marker(pytest.mark.skip(reason=reason))
     yield
     # After setup, so that what fixtures start is not counted against the test body.
     item.stash[snapshot_key] = Snapshot()
@@ -205,10 +237,26 @@ class _ReportRecorder:
         self.ledger.record(report)
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    config = session.config
+    path = config.stash[settings_key].claims_report
+    if path is None or _listing_only(config) or hasattr(config, "workerinput"):
+        return  # xdist workers report to the controller, which writes the file
+    path = config.invocation_params.dir / path
+    write_run_report(path, config.stash[ledger_key], config.stash[settings_key], config.rootpath)
+    config.stash[written_key] = path
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_terminal_summary(
     terminalreporter: pytest.TerminalReporter, config: pytest.Config
 ) -> None:
     ledger = config.stash[ledger_key]
-    if ledger.specs:
-        write_terminal_summary(terminalreporter, ledger)
+    written = config.stash.get(written_key, None)
+    if (ledger.specs or written is not None) and not _listing_only(config):
+        write_terminal_summary(terminalreporter, ledger, written)
+
+
+def _listing_only(config: pytest.Config) -> bool:
+    """Whether this session only lists tests (--collect-only, --claims): nothing to report."""
+    return bool(config.getoption("collectonly") or config.getoption("claims"))

@@ -1,65 +1,110 @@
 """The end-of-run claims summary in the terminal.
 
-Compact by default (counts, then one line for each claim that is not a confirmed ``holds``:
-errata, conditional claims, contradicted, untested, and claims with no spec); ``-v`` lists
-every claim. One line per claim, readable without colour.
+Compact by default: the notable claims (errata, conditional claims, contradicted and untested
+ones), then the counts and the IDs of claims with no spec. ``-v`` lists every claim; ``-vv``
+also keeps long notes whole instead of cutting them at the terminal's width. One line per claim,
+in columns, readable without colour (colour only underlines what the words say)::
+
+    CF: concurrent.futures
+      CF-7     erratum      confirmed     the default is min(32, CPUs + 4), not 5 x CPUs
+      CF-12    holds        untested      skipped: needs Python >=3.14; this is 3.12.1
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
-from .ledger import ClaimResult, Ledger
+from .catalogue import VERDICTS
+from .ledger import OUTCOMES, ClaimResult, Ledger, conditions_text, spec_function
 
 __all__ = ["claim_line", "write_terminal_summary"]
+
+_WIDTH = {"id": 8, "verdict": 12, "outcome": 13}
 
 
 def claim_line(result: ClaimResult) -> str:
     """``CF-7     erratum      confirmed     <note>`` for one claim."""
     detail = result.note
+    by_condition = result.verdicts_by_condition()
+    if by_condition:
+        detail = f"({conditions_text(by_condition)})"
+        detail += f" {result.note}" if result.note else ""
+    if result.outcome == "contradicted":
+        failed = dict.fromkeys(
+            spec_function(s.nodeid) for s in result.specs if s.outcome == "failed"
+        )
+        detail = f"failed: {', '.join(failed)}" + (f"; {detail}" if detail else "")
     if result.outcome == "untested" and result.skip_reasons:
         detail = "skipped: " + "; ".join(result.skip_reasons)
     if result.outcome == "no spec":
         detail = result.claim.text
-    return f"{result.claim.id:<8} {result.verdict_here:<12} {result.outcome:<13} {detail}".rstrip()
+    verdict = result.verdict_here or "-"
+    return (
+        f"{result.claim.id:<{_WIDTH['id']}} {verdict:<{_WIDTH['verdict']}} "
+        f"{result.outcome:<{_WIDTH['outcome']}} {detail}"
+    ).rstrip()
 
 
-def write_terminal_summary(terminal: pytest.TerminalReporter, ledger: Ledger) -> None:
+def write_terminal_summary(
+    terminal: pytest.TerminalReporter, ledger: Ledger, written: Path | None = None
+) -> None:
     """Write the claims summary (every claim with ``-v``, the notable ones otherwise)."""
     results = ledger.results()
-    verbose = terminal.config.getoption("verbose") > 0
+    verbosity = terminal.config.getoption("verbose")
+    width = terminal._tw.fullwidth if verbosity < 2 else 0
     terminal.section("claims of the concurrency note")
     for section in ledger.catalogue.sections.values():
         shown = [
-            r for r in results
-            if r.claim.section == section.id and (verbose or _notable(r))
+            r for r in results if r.claim.section == section.id and (verbosity > 0 or _notable(r))
         ]
         if not shown:
             continue
-        terminal.write_line(f"{section.id}: {section.title}")
+        terminal.write_line(f"{section.id}: {section.title}", bold=True)
         for result in shown:
-            terminal.write_line("  " + claim_line(result))
+            line = _cut("  " + claim_line(result), width)
+            terminal.write_line(line, **_markup(result))
     with_spec = [r for r in results if r.outcome != "no spec"]
     verdicts = Counter(r.verdict_here for r in with_spec)
     outcomes = Counter(r.outcome for r in results)
     terminal.write_line(
-        f"{len(results)} claims; verdicts here: "
-        + ", ".join(f"{verdicts[v]} {v}" for v in ("holds", "erratum", "conditional"))
-        + "; outcomes: "
-        + ", ".join(
-            f"{outcomes[o]} {o}" for o in ("confirmed", "contradicted", "untested", "no spec")
-        )
+        f"{len(results)} claims: " + ", ".join(f"{outcomes[o]} {o}" for o in OUTCOMES), bold=True
+    )
+    terminal.write_line(
+        "verdicts here, of the claims with a spec: "
+        + ", ".join(f"{verdicts[v]} {v}" for v in VERDICTS)
     )
     missing = [r.claim.id for r in results if r.outcome == "no spec"]
-    if missing:
-        terminal.write_line(f"claims without a spec ({len(missing)}): {', '.join(missing)}")
-    if not verbose:
-        terminal.write_line("(-v lists every claim)")
+    if missing and verbosity <= 0:
+        terminal.write_line(
+            _cut(f"claims without a spec ({len(missing)}): {', '.join(missing)}", width)
+        )
+    if verbosity <= 0:
+        terminal.write_line("(-v lists every claim; --claims shows which specs check which)")
+    if written is not None:
+        terminal.write_line(f"claims report written to {written}")
 
 
 def _notable(result: ClaimResult) -> bool:
     if result.outcome == "no spec":
         return False  # listed together on one line below
     return not (result.verdict_here == "holds" and result.outcome == "confirmed")
+
+
+def _markup(result: ClaimResult) -> dict[str, bool]:
+    if result.outcome == "contradicted":
+        return {"red": True, "bold": True}
+    if result.outcome in ("untested", "no spec"):
+        return {"light": True}
+    if result.verdict_here == "erratum":
+        return {"yellow": True}
+    return {}
+
+
+def _cut(line: str, width: int) -> str:
+    """``line``, cut to ``width`` characters with an ellipsis (0: never cut)."""
+    if width <= 0 or len(line) <= width - 1:
+        return line
+    return line[: width - 2] + "…"

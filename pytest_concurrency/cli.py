@@ -1,0 +1,127 @@
+"""``concurrency-claims``: merge the claims reports of several runs; picture a report.
+
+::
+
+    concurrency-claims merge py310.json py313.json -o matrix.html -o matrix.md
+    concurrency-claims merge .tox/claims -o .tox/claims/matrix.html   # every *.json in it
+    concurrency-claims screenshot .tox/claims/matrix.html -o docs/matrix.png
+
+Exit status: 0 done, 2 a usage error or a file that is not a readable claims report (the
+message names the file and what is wrong), 3 no browser for ``screenshot``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from .matrix import MATRIX_SCHEMA, Matrix
+from .report_files import FORMATS, check_path, write_matrix
+from .report_json import ReportError, load
+from .screenshot import ScreenshotError, screenshot
+
+__all__ = ["main"]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "merge":
+            return _merge(args.reports, args.output)
+        return _screenshot(args.page, args.output, args.width, args.height)
+    except (ReportError, ValueError) as error:
+        print(f"concurrency-claims: error: {error}", file=sys.stderr)
+        return 2
+    except ScreenshotError as error:
+        print(f"concurrency-claims: error: {error}", file=sys.stderr)
+        return 3
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="concurrency-claims",
+        description="Work with the claims reports of pytest-concurrency-specs.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    merge = commands.add_parser(
+        "merge",
+        help="combine the JSON reports of several runs into one claims-by-interpreter matrix",
+    )
+    merge.add_argument(
+        "reports",
+        nargs="+",
+        type=Path,
+        help="JSON reports (pytest --claims-report=X.json), or folders holding them",
+    )
+    merge.add_argument(
+        "-o",
+        "--output",
+        action="append",
+        required=True,
+        type=Path,
+        help=f"where to write the matrix; the extension picks the format ({', '.join(FORMATS)}); "
+        "repeat for several",
+    )
+    shot = commands.add_parser("screenshot", help="render an HTML report to a PNG (Chromium)")
+    shot.add_argument("page", type=Path, help="the HTML report")
+    shot.add_argument("-o", "--output", required=True, type=Path, help="the PNG to write")
+    shot.add_argument("--width", type=int, default=1400, help="window width in pixels")
+    shot.add_argument("--height", type=int, default=1000, help="window height in pixels")
+    return parser
+
+
+def _merge(sources: list[Path], outputs: list[Path]) -> int:
+    for output in outputs:
+        check_path(str(output), "-o")
+    reports = [(str(path), load(path)) for path in _report_files(sources, outputs)]
+    matrix = Matrix.from_reports(reports)
+    for warning in matrix.warnings:
+        print(f"concurrency-claims: warning: {warning}", file=sys.stderr)
+    for output in outputs:
+        write_matrix(output, matrix)
+        print(f"wrote {output} ({len(matrix.rows)} claims x {len(matrix.columns)} runs)")
+    return 0
+
+
+def _report_files(sources: list[Path], outputs: list[Path]) -> list[Path]:
+    """The report files named, with a folder standing for the ``*.json`` reports in it."""
+    written = {output.resolve() for output in outputs}
+    files: list[Path] = []
+    for source in sources:
+        if not source.is_dir():
+            files.append(source)
+            continue
+        found = [
+            path
+            for path in sorted(source.glob("*.json"))
+            if path.resolve() not in written and not _is_matrix(path)
+        ]
+        if not found:
+            raise ReportError(f"{source}: a folder with no claims report (*.json) in it")
+        files += found
+    return files
+
+
+def _is_matrix(path: Path) -> bool:
+    """Whether ``path`` is a merged matrix (an earlier merge's output), not a run's report."""
+    try:
+        document: Any = json.loads(path.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return False  # load() will say what is wrong with it
+    return isinstance(document, dict) and document.get("schema") == MATRIX_SCHEMA
+
+
+def _screenshot(page: Path, output: Path, width: int, height: int) -> int:
+    if not page.is_file():
+        raise ValueError(f"{page}: no such file (give the HTML report to picture)")
+    print(f"wrote {screenshot(page, output, width=width, height=height)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

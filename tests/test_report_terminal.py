@@ -1,0 +1,153 @@
+"""The claims summary at the end of a run: compact by default, every claim with -v."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from pytest_concurrency import load_catalogue
+
+SPECS = """
+import pytest
+
+@pytest.mark.claim("BAS-1")
+def test_a_call_returns_after_the_callee():
+    pass
+
+@pytest.mark.claim("CF-7", verdict="erratum", note="the default is not what the note says")
+def test_the_default_pool_size():
+    pass
+
+@pytest.mark.claim("BAS-2")
+@pytest.mark.python(">=3.99")
+def test_only_on_a_future_python():
+    pass
+
+@pytest.mark.claim("BAS-4")
+def test_that_fails():
+    assert 1 == 2
+
+@pytest.mark.claim("AIO-1", verdict="erratum", note="not so under virtual time")
+@pytest.mark.loop_flavours("virtual")
+async def test_under_virtual_time():
+    pass
+
+@pytest.mark.claim("AIO-1")
+@pytest.mark.loop_flavours("asyncio")
+async def test_on_the_default_loop():
+    pass
+"""
+
+
+@pytest.fixture
+def specs(pytester: pytest.Pytester) -> pytest.Pytester:
+    pytester.makeini(
+        "[pytest]\nasyncio_mode = auto\nasyncio_default_fixture_loop_scope = function\n"
+    )
+    pytester.makepyfile(test_specs=SPECS)
+    return pytester
+
+
+def summary(result: pytest.RunResult) -> list[str]:
+    """The lines of the claims section, up to the next section."""
+    lines = result.outlines
+    start = next(i for i, line in enumerate(lines) if "claims of the concurrency note" in line)
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("=")), len(lines))
+    return lines[start + 1 : end]
+
+
+def claim_lines(lines: list[str]) -> dict[str, str]:
+    """Claim ID -> its line, checking that no claim has two."""
+    found: dict[str, str] = {}
+    for line in lines:
+        match = re.match(r"  ([A-Z]+-\d+) ", line)
+        if match:
+            assert match[1] not in found, f"{match[1]} listed twice"
+            found[match[1]] = line
+    return found
+
+
+def test_the_compact_summary_lists_the_notable_claims_one_line_each(
+    specs: pytest.Pytester,
+) -> None:
+    result = specs.runpytest("-p", "no:cacheprovider", "--color=no")
+
+    lines = summary(result)
+    claims = claim_lines(lines)
+    assert set(claims) == {"CF-7", "BAS-2", "BAS-4", "AIO-1"}  # not the confirmed holds BAS-1
+    assert claims["CF-7"].split() == [
+        "CF-7",
+        "erratum",
+        "confirmed",
+        "the",
+        "default",
+        "is",
+        "not",
+        "what",
+        "the",
+        "note",
+        "says",
+    ]
+    assert claims["BAS-4"].split()[:4] == ["BAS-4", "holds", "contradicted", "failed:"]
+    assert "test_that_fails" in claims["BAS-4"]
+    assert claims["BAS-2"].split()[:4] == ["BAS-2", "holds", "untested", "skipped:"]
+    assert "needs Python >=3.99" in claims["BAS-2"]
+    assert claims["AIO-1"].split()[:3] == ["AIO-1", "conditional", "confirmed"]
+    assert "(erratum: virtual; holds: asyncio)" in claims["AIO-1"]
+    total = len(load_catalogue())
+    assert f"{total} claims: 3 confirmed, 1 contradicted, 1 untested, {total - 5} no spec" in lines
+    assert "verdicts here, of the claims with a spec: 3 holds, 1 erratum, 1 conditional" in lines
+    assert any(line.startswith("claims without a spec") for line in lines)
+    assert "\x1b[" not in result.stdout.str()
+
+
+def test_the_summary_fits_the_terminal_width(specs: pytest.Pytester) -> None:
+    result = specs.runpytest("-p", "no:cacheprovider", "--color=no")
+
+    assert all(len(line) <= 80 for line in claim_lines(summary(result)).values())
+
+
+def test_verbose_lists_every_claim_of_the_catalogue(specs: pytest.Pytester) -> None:
+    result = specs.runpytest("-p", "no:cacheprovider", "--color=no", "-v")
+
+    claims = claim_lines(summary(result))
+    assert list(claims) == [claim.id for claim in load_catalogue()]
+    assert claims["BAS-1"].split()[:3] == ["BAS-1", "holds", "confirmed"]
+    assert claims["BAS-3"].split()[:3] == ["BAS-3", "-", "no"]  # "no spec", then the claim
+
+
+def test_the_summary_is_the_same_under_xdist(specs: pytest.Pytester) -> None:
+    alone = specs.runpytest("-p", "no:cacheprovider", "--color=no", "-v")
+    distributed = specs.runpytest("-p", "no:cacheprovider", "--color=no", "-v", "-n", "2")
+
+    assert summary(distributed) == summary(alone)
+
+
+def test_deselected_specs_do_not_count(specs: pytest.Pytester) -> None:
+    result = specs.runpytest("-p", "no:cacheprovider", "--color=no", "-k", "not fails")
+
+    assert "BAS-4" not in claim_lines(summary(result))
+
+
+def test_a_run_without_specs_has_no_claims_summary(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("def test_plain():\n    pass\n")
+
+    result = pytester.runpytest("-p", "no:cacheprovider")
+
+    assert "claims of the concurrency note" not in result.stdout.str()
+
+
+def test_collecting_only_has_no_claims_summary(specs: pytest.Pytester) -> None:
+    result = specs.runpytest("-p", "no:cacheprovider", "--collect-only", "--claims-report=r.json")
+
+    assert "claims of the concurrency note" not in result.stdout.str()
+    assert not (specs.path / "r.json").exists()
+
+
+def test_quiet_runs_get_the_compact_summary_too(specs: pytest.Pytester) -> None:
+    result = specs.runpytest("-p", "no:cacheprovider", "--color=no", "-q")
+
+    lines = summary(result)
+    assert set(claim_lines(lines)) == {"CF-7", "BAS-2", "BAS-4", "AIO-1"}
+    assert any(line.startswith("claims without a spec") for line in lines)
