@@ -94,3 +94,107 @@ def download(url: str, folder: str) -> str:
     with open(path, "wb") as file:
         file.write(body)
     return path
+
+
+def fetch(url: str) -> bytes:
+    """Fetch ``url`` and return its body: a blocking call that a held
+    :class:`~pytest_concurrency.servers.LatencyServer` keeps waiting, so it can gate work in any
+    kind of pool (a ``threading.Event`` cannot cross into a worker process)."""
+    with urllib.request.urlopen(url, timeout=60) as response:
+        body: bytes = response.read()
+    return body
+
+
+__all__ += ["fetch"]
+
+
+# Work functions for the foundations specs (random numbers after fork, CPU-bound parallelism).
+# A spec hands each worker a barrier through the pool's initializer; every task waits there, so
+# N tasks with an N-party barrier run on N different workers, deterministically.
+
+_rendezvous: list[object] = []
+_private_generator = random.Random()  # made at import: copied, not reseeded, by fork
+
+
+def keep_barrier(barrier: object) -> None:
+    """Pool initializer: keep ``barrier`` (a multiprocessing ``Barrier``) for the tasks."""
+    _rendezvous[:] = [barrier]
+
+
+def _meet() -> None:
+    barrier = _rendezvous[0]
+    barrier.wait(60)  # type: ignore[attr-defined]
+
+
+def meet_then_numpy_draw(_: object = None) -> tuple[int, int]:
+    """Wait at the kept barrier, then draw from numpy's legacy global generator:
+    ``(worker pid, draw)``."""
+    import numpy as np
+
+    _meet()
+    return os.getpid(), int(np.random.randint(0, 2**62, dtype=np.int64))
+
+
+def meet_then_reseeded_numpy_draw(_: object = None) -> tuple[int, int]:
+    """Like :func:`meet_then_numpy_draw`, after reseeding with ``np.random.seed()``."""
+    import numpy as np
+
+    _meet()
+    np.random.seed()
+    return os.getpid(), int(np.random.randint(0, 2**62, dtype=np.int64))
+
+
+def meet_then_random_draw(_: object = None) -> tuple[int, int]:
+    """Wait at the kept barrier, then draw from the ``random`` module's shared generator."""
+    _meet()
+    return os.getpid(), random.getrandbits(62)
+
+
+def meet_then_private_random_draw(_: object = None) -> tuple[int, int]:
+    """Wait at the kept barrier, then draw from a ``random.Random()`` this module made at import."""
+    _meet()
+    return os.getpid(), _private_generator.getrandbits(62)
+
+
+def fibonacci_cpu_seconds(n: int) -> float:
+    """Compute ``fibonacci(n)`` and return the CPU time the calling thread spent on it."""
+    started = time.thread_time()
+    fibonacci(n)
+    return time.thread_time() - started
+
+
+def make_lock(_: object = None) -> object:
+    """Return a new ``threading.Lock``: a result that cannot be pickled."""
+    return threading.Lock()
+
+
+__all__ += [
+    "fibonacci_cpu_seconds",
+    "keep_barrier",
+    "make_lock",
+    "meet_then_numpy_draw",
+    "meet_then_private_random_draw",
+    "meet_then_random_draw",
+    "meet_then_reseeded_numpy_draw",
+]
+
+
+def meet_then_pid(_: object = None) -> int:
+    """Wait at the barrier kept by :func:`keep_barrier`, then return the worker's pid."""
+    _meet()
+    return os.getpid()
+
+
+__all__ += ["meet_then_pid"]
+
+
+def report_cpu_time(into: object) -> None:
+    """Store this process's CPU time so far in ``into`` (a multiprocessing ``Value('d')``).
+
+    A child started by fork, spawn or a forkserver has a CPU clock of its own from its start,
+    so this is what starting it (and getting this far) cost in the child.
+    """
+    into.value = time.process_time()  # type: ignore[attr-defined]
+
+
+__all__ += ["report_cpu_time"]

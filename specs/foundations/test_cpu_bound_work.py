@@ -1,0 +1,116 @@
+"""CPU-bound work: processes pay off, threads do not (under the GIL).
+
+Under the GIL only one thread runs Python code at a time, so threads doing pure computation
+never keep more than one CPU busy, however many there are. Processes each have their own
+interpreter and GIL, and run on as many CPUs as the machine gives them.
+
+The specs measure *parallelism*: the CPU time the workers spent computing (each measures its
+own with ``time.thread_time()``) divided by the wall time of the run, i.e. how many CPUs were
+busy on average. Other load on the machine can only lower it (a worker waiting for a CPU adds
+wall time, not CPU time), never raise it. So:
+
+* under the GIL, *every* run of threads stays at or below 1 (the margin is measurement noise);
+* a process pool with twice as many workers as CPUs must reach ``1 + 0.2 * (CPUs - 1)``: one
+  such run proves the workers computed on several CPUs at once (1.8 to 1.95 measured here on
+  a quiet machine). A run that falls short while the machine had CPU time to spare (Linux's
+  ``/proc/stat`` counts the idle time) fails the spec; a run that falls short because other
+  programs kept every CPU busy proves nothing either way, so the spec runs again, and skips,
+  saying so, if the machine stays saturated up to the ``short`` hang bound.
+"""
+
+import os
+import time
+
+import pytest
+
+from pytest_concurrency import hang_bound, usable_cpus
+from pytest_concurrency.workloads import fibonacci_cpu_seconds, square
+
+SIZE = 27  # fibonacci(27): some 15 to 40 ms of pure Python per task, depending on the version
+REPEATS = 5
+
+
+def idle_cpu_seconds():
+    """CPU seconds the whole machine has spent idle since boot, from Linux's /proc/stat."""
+    with open("/proc/stat") as stat:
+        fields = stat.readline().split()  # "cpu  user nice system idle iowait ..."
+    return (int(fields[4]) + int(fields[5])) / os.sysconf("SC_CLK_TCK")
+
+
+def timed(action):
+    """``action()``'s result and the wall time it took."""
+    started = time.perf_counter()
+    result = action()
+    return result, time.perf_counter() - started
+
+
+@pytest.mark.claim("BAS-10", verdict="holds")
+@pytest.mark.gil("enabled")
+def test_threads_never_keep_more_than_one_cpu_busy_under_the_gil(executor_factory):
+    """However many threads compute at once, the CPU time they spend together never exceeds
+    the wall time: the GIL lets one of them run at a time."""
+    tasks = 2 * usable_cpus()
+    threads = executor_factory("thread", max_workers=tasks)
+
+    parallelism = []
+    for _ in range(REPEATS):
+        cpu_seconds, wall = timed(lambda: sum(threads.map(fibonacci_cpu_seconds, [SIZE] * tasks)))
+        parallelism.append(cpu_seconds / wall)
+
+    assert max(parallelism) < 1.1
+
+
+@pytest.mark.claim(
+    "BAS-10",
+    verdict="conditional",
+    note="without the GIL (free-threaded builds) threads compute in parallel too; not run here",
+)
+@pytest.mark.gil("disabled")
+@pytest.mark.cpus(2)
+@pytest.mark.platform("linux")
+def test_threads_keep_several_cpus_busy_without_the_gil(executor_factory):
+    """On a free-threaded build, computing threads run on several CPUs at once."""
+    tasks = 2 * usable_cpus()
+    threads = executor_factory("thread", max_workers=tasks)
+
+    needed = 1 + 0.2 * (usable_cpus() - 1)
+    give_up = time.monotonic() + hang_bound("short")
+    while time.monotonic() < give_up:
+        idle_before = idle_cpu_seconds()
+        cpu_seconds, wall = timed(
+            lambda: sum(threads.map(fibonacci_cpu_seconds, [SIZE] * (4 * tasks)))
+        )
+        spare = (idle_cpu_seconds() - idle_before) / (usable_cpus() * wall)
+        if cpu_seconds / wall > needed or spare > 0.25:
+            break  # conclusive: parallel, or CPUs were free and left unused
+    else:
+        pytest.skip("other programs kept every CPU busy; parallelism could not be shown")
+
+    assert cpu_seconds / wall > needed
+
+
+@pytest.mark.claim("BAS-10", verdict="holds")
+@pytest.mark.cpus(2)
+@pytest.mark.platform("linux")
+@pytest.mark.start_methods("fork")
+def test_a_process_pool_keeps_several_cpus_busy(executor_factory, start_method):
+    """Computing in a process pool, the workers together spend more CPU time than the wall
+    time of the run: they compute on several CPUs at once."""
+    tasks = 2 * usable_cpus()
+    processes = executor_factory(f"process-{start_method}", max_workers=tasks)
+    list(processes.map(square, range(tasks)))  # start every worker before measuring
+
+    needed = 1 + 0.2 * (usable_cpus() - 1)
+    give_up = time.monotonic() + hang_bound("short")
+    while time.monotonic() < give_up:
+        idle_before = idle_cpu_seconds()
+        cpu_seconds, wall = timed(
+            lambda: sum(processes.map(fibonacci_cpu_seconds, [SIZE] * (4 * tasks)))
+        )
+        spare = (idle_cpu_seconds() - idle_before) / (usable_cpus() * wall)
+        if cpu_seconds / wall > needed or spare > 0.25:
+            break  # conclusive: parallel, or CPUs were free and left unused
+    else:
+        pytest.skip("other programs kept every CPU busy; parallelism could not be shown")
+
+    assert cpu_seconds / wall > needed

@@ -1,0 +1,96 @@
+"""Synchronous and asynchronous calls, and the three ways Python makes a call asynchronous.
+
+A synchronous call keeps the caller until the callee has finished. An asynchronous call hands
+the work to someone else (a thread, a process, an asyncio task) and gives the caller control
+back at once. Each spec holds the callee back until the caller has done something, so the
+order of events is fixed, not a matter of timing.
+"""
+
+import asyncio
+import os
+import threading
+
+import pytest
+
+from pytest_concurrency import assert_blocks, hang_bound
+from pytest_concurrency.workloads import keep_barrier, meet_then_pid
+
+
+@pytest.mark.claim("BAS-1", verdict="holds")
+def test_a_synchronous_call_keeps_the_caller_until_the_callee_has_finished():
+    """While the callee waits for a gate, the caller's call does not return; once the gate
+    opens the callee finishes, and only then does the caller go on."""
+    events = []
+    gate = threading.Event()
+
+    def caller():
+        callee()
+        events.append("caller goes on")
+
+    def callee():
+        gate.wait(hang_bound())
+        events.append("callee finishes")
+
+    with assert_blocks(caller):
+        events.append("gate opens")
+        gate.set()
+
+    assert events == ["gate opens", "callee finishes", "caller goes on"]
+
+
+@pytest.mark.claim("BAS-2", "BAS-3", verdict="holds")
+def test_a_thread_runs_the_call_while_the_caller_goes_on(thread_executor):
+    """submit() to a thread pool returns before the callee has finished: the caller records
+    its event first, then lets the callee finish."""
+    events = []
+    gate = threading.Event()
+
+    def callee():
+        gate.wait(hang_bound())
+        events.append("callee finishes")
+
+    future = thread_executor.submit(callee)
+    events.append("caller goes on")
+    gate.set()
+    future.result()
+
+    assert events == ["caller goes on", "callee finishes"]
+
+
+@pytest.mark.claim("BAS-2", "BAS-3", verdict="holds")
+def test_a_process_runs_the_call_while_the_caller_goes_on(
+    executor_factory, mp_context, start_method
+):
+    """The callee, in another process, cannot finish before the caller meets it at a
+    barrier: so when submit() returned, the caller was free while the callee ran."""
+    barrier = mp_context.Barrier(2)
+    pool = executor_factory(
+        f"process-{start_method}", max_workers=1, initializer=keep_barrier, initargs=(barrier,)
+    )
+
+    future = pool.submit(meet_then_pid)
+    unfinished_when_submit_returned = not future.done()
+    barrier.wait(hang_bound("medium"))
+    worker = future.result()
+
+    assert unfinished_when_submit_returned
+    assert worker != os.getpid()
+
+
+@pytest.mark.claim("BAS-2", "BAS-3", verdict="holds")
+async def test_an_asyncio_task_runs_the_call_while_the_caller_goes_on():
+    """create_task() returns a task at once; the coroutine finishes only after the caller has
+    gone on and released it."""
+    events = []
+    gate = asyncio.Event()
+
+    async def callee():
+        await gate.wait()
+        events.append("callee finishes")
+
+    task = asyncio.create_task(callee())
+    events.append("caller goes on")
+    gate.set()
+    await task
+
+    assert events == ["caller goes on", "callee finishes"]
