@@ -7,9 +7,10 @@ plugin and need no import.
 
 from .catalogue import VERDICTS, Claim, load_catalogue
 from .clock import LoopStopwatch, VirtualTimeEventLoop, loop_stopwatch
+from .cpu import idle_cpu_seconds, ratio_to_wall_time, usable_cpus
 from .executors import START_METHODS, available_kinds, available_start_methods
 from .loops import FLAVOURS, available_flavours
-from .markers import gil_enabled, usable_cpus
+from .markers import gil_enabled
 from .servers import LatencyServer, RedisServer, RedisUnavailable
 from .sync import AsyncSequencer, HangError, Sequencer, assert_blocks, wait_until
 from .timeouts import hang_bound
@@ -33,8 +34,10 @@ __all__ = [
     "available_start_methods",
     "gil_enabled",
     "hang_bound",
+    "idle_cpu_seconds",
     "load_catalogue",
     "loop_stopwatch",
+    "ratio_to_wall_time",
     "usable_cpus",
     "wait_until",
 ]

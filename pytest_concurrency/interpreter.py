@@ -8,7 +8,8 @@ import sysconfig
 from typing import Any
 
 from . import executors, loops
-from .markers import gil_enabled, usable_cpus
+from .cpu import usable_cpus
+from .markers import gil_enabled
 
 __all__ = ["describe", "label"]
 

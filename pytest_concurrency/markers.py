@@ -13,7 +13,6 @@ parsing; the plugin calls it, specs only apply the markers.
 from __future__ import annotations
 
 import importlib.metadata
-import os
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ import pytest
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 from .catalogue import VERDICTS, load_catalogue
+from .cpu import usable_cpus
 
 __all__ = [
     "MARKERS",
@@ -31,7 +31,6 @@ __all__ = [
     "gil_enabled",
     "guard_skip_reason",
     "selected_names",
-    "usable_cpus",
 ]
 
 MARKERS: dict[str, str] = {
@@ -120,13 +119,6 @@ def gil_enabled() -> bool:
     """Whether the GIL is on (always, before Python 3.13's free-threaded builds)."""
     is_enabled = getattr(sys, "_is_gil_enabled", None)
     return True if is_enabled is None else bool(is_enabled())
-
-
-def usable_cpus() -> int:
-    """CPUs this process may run on (its affinity where the platform tells, else the count)."""
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
 
 
 def _specifier(text: object, marker: str) -> SpecifierSet:

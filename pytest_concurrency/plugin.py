@@ -20,6 +20,7 @@ from _pytest.main import wrap_session  # as pytest's own --fixtures listing uses
 
 from . import executors, guide, loops, markers
 from .catalogue import load_catalogue
+from .cpu import usable_cpus
 from .fixtures import (  # noqa: F401  (imported so pytest registers the fixtures)
     executor,
     executor_factory,
@@ -80,7 +81,7 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     gil = "enabled" if markers.gil_enabled() else "disabled (free-threaded)"
     return [
         f"concurrency: {sys.implementation.name} {sys.version.split()[0]}, GIL {gil}, "
-        f"{markers.usable_cpus()} CPUs",
+        f"{usable_cpus()} CPUs",
         f"concurrency: start methods {', '.join(settings.start_methods) or '(none)'}; "
         f"executor kinds {', '.join(settings.executor_kinds) or '(none)'}",
         f"concurrency: loop flavours {', '.join(settings.loop_flavours)} "

@@ -42,19 +42,21 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         latency = float(query["latency"][0]) if "latency" in query else owner.latency
         owner._enter(parsed.path)
         try:
-            if not owner._gate.wait(hang_bound("medium")):
-                self.send_error(503, "held too long")
-                return
-            if latency > 0:
+            released = owner._gate.wait(hang_bound("medium"))
+            if released and latency > 0:
                 time.sleep(latency)  # the injected latency: what a slow network would cost
-            body = owner.body_for(parsed.path)
-            self.send_response(200)
-            self.send_header("Content-Type", "application/octet-stream")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
         finally:
+            # Before answering: a client holding its response never sees itself in flight.
             owner._leave()
+        if not released:
+            self.send_error(503, "held too long")
+            return
+        body = owner.body_for(parsed.path)
+        self.send_response(200)
+        self.send_header("Content-Type", "application/octet-stream")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
     def log_message(self, format: str, *args: object) -> None:  # quiet
         pass
@@ -63,6 +65,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 class _Server(http.server.ThreadingHTTPServer):
     daemon_threads = False  # server_close() joins the request threads: nothing left behind
     block_on_close = True
+    # socketserver's default backlog of 5 makes the sixth simultaneous connect wait for a TCP
+    # retransmission (about a second), which would hide the concurrency a spec is measuring.
+    request_queue_size = 128
     owner: LatencyServer
 
 
@@ -119,8 +124,12 @@ class LatencyServer:
     def start(self) -> None:
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.owner = self
+        # A short poll interval: stop() waits for the serving loop to notice, up to that long.
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name="LatencyServer", daemon=True
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.01},
+            name="LatencyServer",
+            daemon=True,
         )
         self._thread.start()
 
@@ -139,6 +148,10 @@ class LatencyServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+#: In the foreground, with persistence off: nothing written, nothing left behind.
+_REDIS_EPHEMERAL = ("--save", "", "--appendonly", "no", "--daemonize", "no")
 
 
 class RedisUnavailable(RuntimeError):
@@ -165,8 +178,7 @@ class RedisServer:
             )
         self.port = free_port()
         self._process = subprocess.Popen(
-            [binary, "--port", str(self.port), "--bind", self.host, "--save", "",
-             "--appendonly", "no", "--daemonize", "no"],
+            [binary, "--port", str(self.port), "--bind", self.host, *_REDIS_EPHEMERAL],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -199,4 +211,3 @@ class RedisServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
-

@@ -14,27 +14,19 @@ wall time, not CPU time), never raise it. So:
   such run proves the workers computed on several CPUs at once (1.8 to 1.95 measured here on
   a quiet machine). A run that falls short while the machine had CPU time to spare (Linux's
   ``/proc/stat`` counts the idle time) fails the spec; a run that falls short because other
-  programs kept every CPU busy proves nothing either way, so the spec runs again, and skips,
-  saying so, if the machine stays saturated up to the ``short`` hang bound.
+  programs kept every CPU busy proves nothing either way, so ``ratio_to_wall_time`` runs it
+  again, and skips, saying so, if the machine stays saturated up to the ``short`` hang bound.
 """
 
-import os
 import time
 
 import pytest
 
-from pytest_concurrency import hang_bound, usable_cpus
+from pytest_concurrency import ratio_to_wall_time, usable_cpus
 from pytest_concurrency.workloads import fibonacci_cpu_seconds, square
 
 SIZE = 27  # fibonacci(27): some 15 to 40 ms of pure Python per task, depending on the version
 REPEATS = 5
-
-
-def idle_cpu_seconds():
-    """CPU seconds the whole machine has spent idle since boot, from Linux's /proc/stat."""
-    with open("/proc/stat") as stat:
-        fields = stat.readline().split()  # "cpu  user nice system idle iowait ..."
-    return (int(fields[4]) + int(fields[5])) / os.sysconf("SC_CLK_TCK")
 
 
 def timed(action):
@@ -74,19 +66,12 @@ def test_threads_keep_several_cpus_busy_without_the_gil(executor_factory):
     threads = executor_factory("thread", max_workers=tasks)
 
     needed = 1 + 0.2 * (usable_cpus() - 1)
-    give_up = time.monotonic() + hang_bound("short")
-    while time.monotonic() < give_up:
-        idle_before = idle_cpu_seconds()
-        cpu_seconds, wall = timed(
-            lambda: sum(threads.map(fibonacci_cpu_seconds, [SIZE] * (4 * tasks)))
-        )
-        spare = (idle_cpu_seconds() - idle_before) / (usable_cpus() * wall)
-        if cpu_seconds / wall > needed or spare > 0.25:
-            break  # conclusive: parallel, or CPUs were free and left unused
-    else:
-        pytest.skip("other programs kept every CPU busy; parallelism could not be shown")
 
-    assert cpu_seconds / wall > needed
+    parallelism = ratio_to_wall_time(
+        lambda: sum(threads.map(fibonacci_cpu_seconds, [SIZE] * (4 * tasks))), needed=needed
+    )
+
+    assert parallelism > needed
 
 
 @pytest.mark.claim("BAS-10", verdict="holds")
@@ -101,16 +86,9 @@ def test_a_process_pool_keeps_several_cpus_busy(executor_factory, start_method):
     list(processes.map(square, range(tasks)))  # start every worker before measuring
 
     needed = 1 + 0.2 * (usable_cpus() - 1)
-    give_up = time.monotonic() + hang_bound("short")
-    while time.monotonic() < give_up:
-        idle_before = idle_cpu_seconds()
-        cpu_seconds, wall = timed(
-            lambda: sum(processes.map(fibonacci_cpu_seconds, [SIZE] * (4 * tasks)))
-        )
-        spare = (idle_cpu_seconds() - idle_before) / (usable_cpus() * wall)
-        if cpu_seconds / wall > needed or spare > 0.25:
-            break  # conclusive: parallel, or CPUs were free and left unused
-    else:
-        pytest.skip("other programs kept every CPU busy; parallelism could not be shown")
 
-    assert cpu_seconds / wall > needed
+    parallelism = ratio_to_wall_time(
+        lambda: sum(processes.map(fibonacci_cpu_seconds, [SIZE] * (4 * tasks))), needed=needed
+    )
+
+    assert parallelism > needed

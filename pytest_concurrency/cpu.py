@@ -1,0 +1,65 @@
+"""CPUs: how many this process may use, and ratios of CPU time to wall time under load.
+
+A performance spec that needs several CPUs at once cannot tell "no parallelism" from "other
+programs kept every CPU busy" by the wall clock alone. :func:`ratio_to_wall_time` asks the
+machine: it repeats a measurement until it is conclusive (the ratio clears the bar, or CPU
+time sat idle and was left unused, which proves the shortfall) and skips the test, saying so,
+when the machine stays saturated up to the ``short`` hang bound.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable
+
+import pytest
+
+from .timeouts import hang_bound
+
+__all__ = ["idle_cpu_seconds", "ratio_to_wall_time", "usable_cpus"]
+
+#: Share of the machine's CPU time that, left idle during a run, makes a shortfall conclusive.
+SPARE_SHARE = 0.25
+
+
+def usable_cpus() -> int:
+    """CPUs this process may run on (its affinity where the platform tells, else the count)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def idle_cpu_seconds() -> float:
+    """CPU seconds the whole machine has spent idle since boot (Linux: ``/proc/stat``)."""
+    if not sys.platform.startswith("linux"):
+        raise OSError("idle CPU time is read from /proc/stat, which only Linux has")
+    with open("/proc/stat") as stat:
+        fields = stat.readline().split()  # "cpu  user nice system idle iowait ..."
+    return (int(fields[4]) + int(fields[5])) / os.sysconf("SC_CLK_TCK")
+
+
+def ratio_to_wall_time(run: Callable[[], float], *, needed: float) -> float:
+    """``run()``'s seconds divided by the wall time it took, once the result is conclusive.
+
+    ``run`` does the work and returns the seconds of CPU time it stands for (CPU time its
+    workers spent, or the time the same work takes on one CPU). The measurement is repeated
+    until the ratio exceeds ``needed`` or the machine left CPU time idle during the run; the
+    last ratio is returned, for the caller to assert on. Linux only.
+    """
+    give_up = time.monotonic() + hang_bound("short")
+    while True:
+        idle_before = idle_cpu_seconds()
+        started = time.perf_counter()
+        seconds = run()
+        wall = time.perf_counter() - started
+        spare = (idle_cpu_seconds() - idle_before) / (usable_cpus() * wall)
+        ratio = seconds / wall
+        if ratio > needed or spare > SPARE_SHARE:
+            return ratio
+        if time.monotonic() > give_up:
+            pytest.skip(
+                f"other programs kept every CPU busy for {hang_bound('short'):.0f} s; "
+                "parallelism could not be shown either way"
+            )
