@@ -150,8 +150,9 @@ class LatencyServer:
         self.stop()
 
 
-#: In the foreground, with persistence off: nothing written, nothing left behind.
-_REDIS_EPHEMERAL = ("--save", "", "--appendonly", "no", "--daemonize", "no")
+#: In the foreground, with persistence off: nothing written, nothing left behind. ``--hz 100``
+#: makes it notice SIGTERM within 10 ms rather than 100 ms, which every test's teardown waits.
+_REDIS_EPHEMERAL = ("--save", "", "--appendonly", "no", "--daemonize", "no", "--hz", "100")
 
 
 class RedisUnavailable(RuntimeError):

@@ -1,0 +1,1 @@
+"""async for, async iterators and async generators."""

@@ -1,0 +1,1 @@
+"""async with, and context managers written as generators with contextlib."""

@@ -1,0 +1,1 @@
+"""asyncio fundamentals: coroutines, tasks, await, gather, wait, as_completed, sleep (AIO)."""

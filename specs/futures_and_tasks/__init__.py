@@ -1,0 +1,1 @@
+"""asyncio futures and tasks, asyncio.run and ensure_future (FUT)."""
