@@ -32,7 +32,7 @@ __all__ = ["LoopStopwatch", "VirtualTimeEventLoop", "loop_stopwatch"]
 T = TypeVar("T")
 
 
-class _VirtualSelector(selectors.DefaultSelector):  # type: ignore[misc,valid-type]
+class _VirtualSelector(selectors.DefaultSelector):
     """The default selector, asked by its loop whether a wait may be skipped."""
 
     loop: VirtualTimeEventLoop
@@ -43,13 +43,13 @@ class _VirtualSelector(selectors.DefaultSelector):  # type: ignore[misc,valid-ty
             ready = super().select(0)
             if not ready:
                 loop._jump_to_next_timer()
-            return ready  # type: ignore[no-any-return]
+            return ready
         if timeout == 0:  # a poll: the loop has callbacks ready and is not waiting
-            return super().select(0)  # type: ignore[no-any-return]
+            return super().select(0)
         started = time.monotonic()
         ready = super().select(timeout)
         loop._virtual_now += time.monotonic() - started
-        return ready  # type: ignore[no-any-return]
+        return ready
 
 
 class VirtualTimeEventLoop(asyncio.SelectorEventLoop):
@@ -66,7 +66,7 @@ class VirtualTimeEventLoop(asyncio.SelectorEventLoop):
         """The virtual clock: 0.0 when the loop is made, then the sum of the waits."""
         return self._virtual_now
 
-    def run_in_executor(
+    def run_in_executor(  # type: ignore[override]  # typeshed's TypeVarTuple needs 3.11
         self, executor: concurrent.futures.Executor | None, func: Callable[..., T], *args: Any
     ) -> asyncio.Future[T]:
         """Run ``func`` as usual, holding the clock to real time until it finishes."""
@@ -125,6 +125,8 @@ def loop_stopwatch() -> Iterator[LoopStopwatch]:
         with loop_stopwatch() as elapsed:
             await asyncio.sleep(10)
         assert elapsed.seconds == 10.0
+
+    On other flavours it measures the loop's real (monotonic) seconds.
     """
     watch = LoopStopwatch(asyncio.get_running_loop())
     try:

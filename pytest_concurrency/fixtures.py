@@ -5,7 +5,6 @@ from __future__ import annotations
 import concurrent.futures
 import multiprocessing.context
 from collections.abc import Callable, Iterator
-from typing import Any
 
 import pytest
 
@@ -135,5 +134,3 @@ def redis_server() -> Iterator[RedisServer]:
         yield server
     finally:
         server.stop()
-
-

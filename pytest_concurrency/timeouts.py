@@ -13,7 +13,7 @@ slow".
 
 from __future__ import annotations
 
-__all__ = ["TIERS", "hang_bound", "set_scale", "get_scale"]
+__all__ = ["TIERS", "get_scale", "hang_bound", "set_scale"]
 
 #: Seconds before a wait counts as hung, by tier.
 TIERS: dict[str, float] = {

@@ -1,0 +1,88 @@
+"""Shared fixtures of the plugin's own tests.
+
+Most tests write a small test file with ``pytester`` and run pytest on it inline, with this
+plugin loaded (through its entry point) exactly as a user's run would load it.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures.process
+import multiprocessing.connection
+import multiprocessing.forkserver
+import multiprocessing.popen_fork
+import multiprocessing.popen_forkserver
+import multiprocessing.popen_spawn_posix
+import multiprocessing.queues
+import multiprocessing.resource_tracker
+import multiprocessing.synchronize
+import threading
+from collections.abc import Iterator
+
+import hypothesis
+import pytest
+
+from pytest_concurrency import hang_bound
+
+# Inline runs (pytester.runpytest) forget the modules first imported during the run. Process
+# pools pickle their internals by reference to these modules, so they must be imported once,
+# here, for a pool of a later inline run to find the same objects; and hypothesis's pytest
+# plugin imports hypothesis at the end of every run, which is slow to do again and again.
+PRELOADED = (
+    hypothesis,
+    concurrent.futures.process,
+    multiprocessing.connection,
+    multiprocessing.forkserver,
+    multiprocessing.popen_fork,
+    multiprocessing.popen_forkserver,
+    multiprocessing.popen_spawn_posix,
+    multiprocessing.queues,
+    multiprocessing.resource_tracker,
+    multiprocessing.synchronize,
+)
+
+# The inner runs need the same asyncio settings as a project using the plugin.
+INNER_INI = """\
+[pytest]
+asyncio_mode = auto
+asyncio_default_fixture_loop_scope = function
+asyncio_default_test_loop_scope = function
+"""
+
+
+@pytest.fixture
+def pytester(pytester: pytest.Pytester) -> pytest.Pytester:
+    """``pytester`` with an ini file that runs async tests the way the project does."""
+    pytester.makeini(INNER_INI)
+    return pytester
+
+
+class Gate:
+    """An event the outer test holds and the inner run receives as its ``gate`` fixture.
+
+    Inner tests block threads on it to leave something running; the outer test opens the
+    gate afterwards, so that nothing outlives the outer test either.
+    """
+
+    def __init__(self) -> None:
+        self.event = threading.Event()
+        self._threads_before = set(threading.enumerate())
+
+    @pytest.fixture
+    def gate(self) -> threading.Event:
+        return self.event
+
+    def open_and_join(self, thread_name: str) -> None:
+        """Open the gate and join the threads named ``thread_name...`` started since."""
+        self.event.set()
+        for thread in set(threading.enumerate()) - self._threads_before:
+            if thread.name.startswith(thread_name):
+                thread.join(hang_bound("short"))
+                assert not thread.is_alive(), f"{thread.name} did not end when the gate opened"
+
+
+@pytest.fixture
+def gate() -> Iterator[Gate]:
+    """A :class:`Gate`, opened at teardown whatever the test did."""
+    opened = Gate()
+    yield opened
+    opened.event.set()

@@ -1,0 +1,206 @@
+"""The synchronisation helpers: wait_until, assert_blocks and the two sequencers."""
+
+from __future__ import annotations
+
+import asyncio
+import queue
+import threading
+
+import pytest
+
+from pytest_concurrency import AsyncSequencer, HangError, Sequencer, assert_blocks, wait_until
+from pytest_concurrency.workloads import raise_value_error
+
+# --- wait_until ------------------------------------------------------------------------------
+
+
+def test_wait_until_returns_once_the_condition_holds() -> None:
+    """wait_until returns as soon as another thread makes the condition true."""
+    box: list[str] = []
+    writer = threading.Thread(target=box.append, args=("done",))
+    writer.start()
+    wait_until(lambda: box == ["done"])
+    writer.join()
+    assert box == ["done"]
+
+
+def test_wait_until_raises_a_hang_error_naming_the_condition() -> None:
+    """A condition that never holds ends in HangError after the timeout, with its label."""
+    with pytest.raises(HangError, match=r"condition the door opens still false after 0\.0 s"):
+        wait_until(lambda: False, timeout=0.01, what="the door opens")
+
+
+def test_wait_until_names_a_function_condition_by_its_name() -> None:
+    """Without what=, the message uses the condition's name."""
+
+    def never() -> bool:
+        return False
+
+    with pytest.raises(HangError, match="condition never still false"):
+        wait_until(never, timeout=0.01)
+
+
+def test_a_hang_error_is_an_assertion_error() -> None:
+    """HangError fails a test like an assertion does."""
+    assert issubclass(HangError, AssertionError)
+
+
+# --- assert_blocks ---------------------------------------------------------------------------
+
+
+def test_assert_blocks_passes_while_the_call_waits_and_gives_its_result() -> None:
+    """A queue.get on an empty queue blocks until the body puts an item."""
+    items: queue.Queue[int] = queue.Queue()
+    with assert_blocks(items.get) as call:
+        assert not call.finished
+        items.put(42)
+    assert call.finished
+    assert call.result() == 42
+
+
+def test_assert_blocks_fails_when_the_call_returns_at_once() -> None:
+    """A call that does not block is reported with what it returned."""
+    too_early = r"returned at once \(3\) instead of blocking"
+    with pytest.raises(AssertionError, match=too_early), assert_blocks(len, "abc"):
+        pytest.fail("the body must not run")
+
+
+def test_assert_blocks_fails_when_the_call_raises_at_once() -> None:
+    """A call that raises at once is reported with its exception."""
+    too_early = r"returned at once \(ValueError\('no'\)\)"
+    with pytest.raises(AssertionError, match=too_early), assert_blocks(raise_value_error, "no"):
+        pytest.fail("the body must not run")
+
+
+def test_assert_blocks_fails_when_the_body_does_not_release_the_call(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A call still blocked after the body (past the hang bound) is a HangError."""
+    monkeypatch.setattr("pytest_concurrency.sync.hang_bound", lambda tier="short": 0.05)
+    gate = threading.Event()
+    still_blocked = r"Event\.wait still blocked after the body released it"
+    with pytest.raises(HangError, match=still_blocked), assert_blocks(gate.wait):
+        pass  # forgot gate.set()
+    gate.set()  # let the helper thread end
+
+
+def test_a_blocked_call_passes_on_its_exception() -> None:
+    """call.result() raises what the released call raised."""
+    items: queue.Queue[str] = queue.Queue()
+
+    def parse() -> int:
+        return int(items.get())
+
+    with assert_blocks(parse) as call:
+        items.put("x")
+    with pytest.raises(ValueError, match="invalid literal"):
+        call.result()
+
+
+# --- Sequencer -------------------------------------------------------------------------------
+
+
+def test_the_sequencer_forces_a_lost_update_every_time() -> None:
+    """Two threads reading before either writes always lose one increment."""
+    seq = Sequencer(["a reads", "b reads", "a writes", "b writes"])
+    counter = {"value": 0}
+
+    def increment(who: str) -> None:
+        with seq.step(f"{who} reads"):
+            seen = counter["value"]
+        with seq.step(f"{who} writes"):
+            counter["value"] = seen + 1
+
+    threads = [threading.Thread(target=increment, args=(who,)) for who in ("b", "a")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert counter["value"] == 1
+    assert seq.log == ["a reads", "b reads", "a writes", "b writes"]
+    assert seq.finished
+
+
+def test_a_step_waits_for_every_earlier_step() -> None:
+    """A thread asking for a later step waits while the earlier one has not run."""
+    seq = Sequencer(["first", "second"])
+    order: list[str] = []
+
+    def later() -> None:
+        with seq.step("second"):
+            order.append("second")
+
+    thread = threading.Thread(target=later)
+    thread.start()
+    with seq.step("first"):
+        order.append("first")
+    thread.join()
+    assert order == ["first", "second"]
+
+
+def test_a_step_whose_turn_never_comes_is_a_hang_error() -> None:
+    """Waiting for a turn past the timeout names the step and where the sequence stuck."""
+    seq = Sequencer(["a", "b"], timeout=0.01)
+    stuck = r"step 'b' waited 0\.0 s .* stuck at 'a' after \[\]"
+    with pytest.raises(HangError, match=stuck), seq.step("b"):
+        pass
+    assert not seq.finished
+
+
+@pytest.mark.parametrize(
+    ("steps", "message"),
+    [
+        (["a", "a"], "step names must be unique"),
+        ([], "a sequencer needs at least one step"),
+    ],
+)
+def test_a_sequencer_needs_unique_step_names(steps: list[str], message: str) -> None:
+    """The order is checked when the sequencer is made."""
+    with pytest.raises(ValueError, match=message):
+        Sequencer(steps)
+    with pytest.raises(ValueError, match=message):
+        AsyncSequencer(steps)
+
+
+def test_an_unknown_or_repeated_step_is_an_error() -> None:
+    """Steps not declared, or run twice, are programming errors, reported at once."""
+    seq = Sequencer(["a"])
+    unknown = r"unknown step 'z'; the declared steps are \['a'\]"
+    with pytest.raises(ValueError, match=unknown), seq.step("z"):
+        pass
+    with seq.step("a"):
+        pass
+    with pytest.raises(ValueError, match="step 'a' has already run"), seq.step("a"):
+        pass
+
+
+# --- AsyncSequencer --------------------------------------------------------------------------
+
+
+@pytest.mark.loop_flavours("virtual", "asyncio")
+async def test_the_async_sequencer_orders_tasks() -> None:
+    """Tasks started in the opposite order still run their steps in the declared order."""
+    seq = AsyncSequencer(["a reads", "b reads", "a writes", "b writes"])
+    counter = {"value": 0}
+
+    async def increment(who: str) -> None:
+        async with seq.step(f"{who} reads"):
+            seen = counter["value"]
+        async with seq.step(f"{who} writes"):
+            counter["value"] = seen + 1
+
+    await asyncio.gather(increment("b"), increment("a"))
+    assert counter["value"] == 1
+    assert seq.log == ["a reads", "b reads", "a writes", "b writes"]
+    assert seq.finished
+
+
+@pytest.mark.loop_flavours("virtual")
+async def test_an_async_step_whose_turn_never_comes_is_a_hang_error() -> None:
+    """Under virtual time the default hang bound passes at once, exactly."""
+    seq = AsyncSequencer(["a", "b"])
+    loop = asyncio.get_running_loop()
+    with pytest.raises(HangError, match=r"step 'b' waited 5\.0 s .* stuck at 'a' after \[\]"):
+        async with seq.step("b"):
+            pass
+    assert loop.time() == 5.0
