@@ -105,7 +105,8 @@ def flavour(name: str) -> Flavour:
         return FLAVOURS[name]
     except KeyError:
         raise ValueError(
-            f"unknown loop flavour {name!r}; accepted: {', '.join(FLAVOURS)}"
+            f"unknown loop flavour {name!r}; accepted: {', '.join(FLAVOURS)} (or all, for "
+            "every flavour, in --loop-flavours)"
         ) from None
 
 

@@ -21,34 +21,46 @@ __all__ = ["Settings", "add_options"]
 _OPTIONS = [
     # (option, metavar, help, default for the ini twin)
     (
-        "--start-methods", "METHODS",
+        "--start-methods",
+        "METHODS",
         "comma-separated multiprocessing start methods for process executors "
-        f"({', '.join(executors.START_METHODS)}; default: all the platform offers)", "",
+        f"({', '.join(executors.START_METHODS)}; default: all the platform offers)",
+        "",
     ),
     (
-        "--executor-kinds", "KINDS",
+        "--executor-kinds",
+        "KINDS",
         f"comma-separated executor kinds ({', '.join(executors.all_kinds())}; default: all "
-        "the platform offers)", "",
+        "the platform offers)",
+        "",
     ),
     (
-        "--loop-flavours", "FLAVOURS",
+        "--loop-flavours",
+        "FLAVOURS",
         f"comma-separated event-loop flavours for async tests ({', '.join(loops.FLAVOURS)}, "
-        "or all; default: asyncio); the loop_flavours marker overrides it per test", "asyncio",
+        "or all; default: asyncio); the loop_flavours marker overrides it per test",
+        "asyncio",
     ),
     (
-        "--hang-scale", "FACTOR",
+        "--hang-scale",
+        "FACTOR",
         "multiply every hang bound (the waits after which a spec counts as hung) by FACTOR, "
-        "for slow machines (default: 1)", "1",
+        "for slow machines (default: 1)",
+        "1",
     ),
     (
-        "--leak-check", "MODE",
+        "--leak-check",
+        "MODE",
         "what to do when a test leaves threads, child processes or tasks running: "
-        f"{', '.join(LEAK_CHECK_MODES)} (default: fail)", "fail",
+        f"{', '.join(LEAK_CHECK_MODES)} (default: fail)",
+        "fail",
     ),
     (
-        "--claims-report", "PATH",
+        "--claims-report",
+        "PATH",
         "write the claims report to PATH at the end of the run, in the format its extension "
-        f"names ({', '.join(FORMATS)})", "",
+        f"names ({', '.join(FORMATS)})",
+        "",
     ),
 ]
 
@@ -61,7 +73,9 @@ def add_options(parser: pytest.Parser) -> None:
         parser.addini(dest, help=f"default for {option}", default=default)
     # A listing instead of a run, like --fixtures; no ini twin, which would stop every run.
     group.addoption(
-        "--claims", action="store_true", default=False,
+        "--claims",
+        action="store_true",
+        default=False,
         help="list the catalogue's claims with the specs that check each, then exit (no run)",
     )
 
@@ -104,11 +118,10 @@ class Settings:
             _names(_value(config, "executor_kinds")) or executors.available_kinds()
         )
         kinds = [
-            k for k in kinds
-            if k == executors.THREAD or executors.start_method_of(k) in methods
+            k for k in kinds if k == executors.THREAD or executors.start_method_of(k) in methods
         ]
         flavour_names = _names(_value(config, "loop_flavours")) or ["asyncio"]
-        if flavour_names == ["all"]:
+        if "all" in flavour_names:
             flavour_names = list(loops.FLAVOURS)
         for name in flavour_names:
             loops.flavour(name)  # raises with the accepted names

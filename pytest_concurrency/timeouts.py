@@ -13,6 +13,8 @@ slow".
 
 from __future__ import annotations
 
+import math
+
 __all__ = ["TIERS", "get_scale", "hang_bound", "set_scale"]
 
 #: Seconds before a wait counts as hung, by tier.
@@ -28,7 +30,7 @@ _scale = 1.0
 def set_scale(scale: float) -> None:
     """Multiply every tier by ``scale`` (the plugin calls this from ``--hang-scale``)."""
     global _scale
-    if not scale > 0:
+    if not (scale > 0 and math.isfinite(scale)):
         raise ValueError(f"the hang scale must be a positive number, got {scale!r}")
     _scale = float(scale)
 

@@ -46,7 +46,7 @@ SYNC_AND_ASYNC = """
         ),
         (
             "--loop-flavours=trio",
-            "*unknown loop flavour 'trio'; accepted: asyncio, debug, eager, virtual, uvloop",
+            "*unknown loop flavour 'trio'; accepted: asyncio, debug, eager, virtual, uvloop (or all*",
         ),
         ("--hang-scale=slow", "*--hang-scale takes a positive number such as 2 or 0.5, got 'slow'"),
         ("--hang-scale=0", "*--hang-scale takes a positive number*got '0'"),
