@@ -46,9 +46,13 @@ SYNC_AND_ASYNC = """
         ),
         (
             "--loop-flavours=trio",
-            "*unknown loop flavour 'trio'; accepted: asyncio, debug, eager, virtual, uvloop (or all*",
+            "*unknown loop flavour 'trio'; accepted: asyncio, debug, eager, virtual, uvloop"
+            " (or all*",
         ),
-        ("--hang-scale=slow", "*--hang-scale takes a positive number such as 2 or 0.5, got 'slow'"),
+        (
+            "--hang-scale=slow",
+            "*--hang-scale takes a positive number such as 2 or 0.5, got 'slow'",
+        ),
         ("--hang-scale=0", "*--hang-scale takes a positive number*got '0'"),
         ("--hang-scale=-2", "*--hang-scale takes a positive number*got '-2'"),
         ("--leak-check=loud", "*unknown --leak-check mode 'loud'; accepted: fail, warn, off"),

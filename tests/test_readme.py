@@ -18,7 +18,6 @@ def test_the_readme_has_examples_to_run():
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=[f"example-{i}" for i in range(len(EXAMPLES))])
 def test_readme_example_passes(pytester: pytest.Pytester, example: str) -> None:
-    pytester.makeini("[pytest]\nasyncio_mode = auto\nasyncio_default_fixture_loop_scope = function\n")
     pytester.makepyfile(test_example=example)
 
     result = pytester.runpytest("-p", "no:cacheprovider")
