@@ -1,0 +1,131 @@
+"""as_completed(): the futures, one at a time, in the order they finish.
+
+``as_completed(fs, timeout=None)`` first yields the futures that had already finished when it
+was called, then each of the others as it finishes, blocking the calling thread in between.
+The timeout counts from the call to ``as_completed``; when it runs out with futures unfinished,
+the iterator raises ``concurrent.futures.TimeoutError``: from Python 3.11 that name is the
+builtin ``TimeoutError``, on 3.10 a class of its own that ``except TimeoutError`` does not
+catch.
+"""
+
+import concurrent.futures
+import threading
+from concurrent.futures import as_completed
+
+import pytest
+
+from pytest_concurrency import assert_blocks
+from pytest_concurrency.workloads import fetch, square
+
+OWN_TIMEOUT_CLASS = (
+    "on Python 3.10 the timeout raises concurrent.futures.TimeoutError, a class of its own "
+    "that is not the builtin TimeoutError (they are one class from 3.11)"
+)
+
+
+@pytest.mark.claim("CF-13", verdict="holds")
+def test_as_completed_yields_a_quick_future_before_a_held_one(executor, http_server):
+    """A future submitted second but finishing first comes out first, on every kind of
+    executor."""
+    http_server.hold()
+    held = executor.submit(fetch, http_server.url("/held"))
+    quick = executor.submit(square, 5)
+
+    finished = as_completed([held, quick])
+    order = [next(finished)]
+    http_server.release()
+    order.append(next(finished))
+
+    assert order == [quick, held]
+
+
+@pytest.mark.claim("CF-13", verdict="holds")
+def test_as_completed_follows_the_finishing_order_not_the_submission_order(thread_executor):
+    """Three calls are let go in the order b, c, a; as_completed yields their futures in
+    exactly that order."""
+    gates = {name: threading.Event() for name in "abc"}
+    futures = {name: thread_executor.submit(gate.wait) for name, gate in gates.items()}
+    names = {future: name for name, future in futures.items()}
+
+    finished = as_completed(futures.values())
+    order = []
+    for name in "bca":
+        gates[name].set()
+        order.append(names[next(finished)])
+
+    assert order == ["b", "c", "a"]
+
+
+@pytest.mark.claim("CF-14", verdict="holds")
+def test_futures_finished_before_the_call_come_out_first(thread_executor):
+    """A future that had finished before as_completed was called is yielded first, even when
+    it is listed after an unfinished one."""
+    gate = threading.Event()
+    held = thread_executor.submit(gate.wait)
+    already_done = thread_executor.submit(square, 6)
+    already_done.result()
+
+    finished = as_completed([held, already_done])
+    first = next(finished)
+    gate.set()
+    second = next(finished)
+
+    assert [first, second] == [already_done, held]
+
+
+@pytest.mark.claim("CF-15", verdict="holds")
+def test_iterating_as_completed_blocks_until_the_next_future_finishes(thread_executor):
+    """next() on the iterator does not return while no further future has finished; it returns
+    that future as soon as one does."""
+    gate = threading.Event()
+    held = thread_executor.submit(gate.wait)
+    finished = as_completed([held])
+
+    with assert_blocks(next, finished) as call:
+        gate.set()
+
+    assert call.result() is held
+
+
+@pytest.mark.claim("CF-15", verdict="holds")
+@pytest.mark.python(">=3.11")
+def test_from_3_11_as_completed_times_out_with_the_builtin_timeout_error(thread_executor):
+    """When the timeout runs out, the finished futures have been yielded and the iterator
+    raises the builtin TimeoutError, which concurrent.futures.TimeoutError now names."""
+    gate = threading.Event()
+    done = thread_executor.submit(square, 2)
+    held = thread_executor.submit(gate.wait)
+    done.result()
+    finished = as_completed([done, held], timeout=0.05)
+
+    first = next(finished)
+    with pytest.raises(TimeoutError) as raised:
+        next(finished)
+    gate.set()
+
+    assert first is done
+    assert raised.type is TimeoutError
+    assert concurrent.futures.TimeoutError is TimeoutError
+    assert str(raised.value) == "1 (of 2) futures unfinished"
+
+
+@pytest.mark.claim("CF-15", verdict="erratum", note=OWN_TIMEOUT_CLASS)
+@pytest.mark.python("<3.11")
+def test_on_3_10_as_completed_times_out_with_its_own_timeout_error(thread_executor):
+    """On Python 3.10 the iterator raises concurrent.futures.TimeoutError, which is not the
+    builtin TimeoutError, nor a subclass of it."""
+    gate = threading.Event()
+    done = thread_executor.submit(square, 2)
+    held = thread_executor.submit(gate.wait)
+    done.result()
+    finished = as_completed([done, held], timeout=0.05)
+
+    first = next(finished)
+    with pytest.raises(concurrent.futures.TimeoutError) as raised:
+        next(finished)
+    gate.set()
+
+    assert first is done
+    assert raised.type is concurrent.futures.TimeoutError
+    assert not issubclass(concurrent.futures.TimeoutError, TimeoutError)
+    assert str(raised.value) == "1 (of 2) futures unfinished"

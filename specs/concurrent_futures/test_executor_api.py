@@ -1,0 +1,80 @@
+"""Executors: one module, one interface, over threads and over processes.
+
+``concurrent.futures`` wraps ``threading`` and ``multiprocessing`` behind a single ``Executor``
+interface. The thread pool runs work in other threads of this process; the process pool runs it
+in other processes. Code written against the interface runs unchanged on either, as long as
+the work can be pickled (see ``worked_examples/test_ex04_lambda_in_a_pool.py`` for when it
+cannot).
+"""
+
+import abc
+import concurrent.futures
+import os
+import threading
+
+import pytest
+
+from pytest_concurrency.workloads import current_pid, current_thread_name, square
+
+EXECUTOR_IS_NOT_AN_ABC = (
+    "Executor is abstract by documentation only: it is a plain class (not an abc.ABC), "
+    "Executor() can be created, and only calling its submit() fails, with NotImplementedError"
+)
+
+
+@pytest.mark.claim(
+    "CF-1",
+    verdict="holds",
+    note="that it is preferred is advice; what can be checked is that one module drives both",
+)
+def test_a_thread_pool_runs_work_in_another_thread_of_this_process(thread_executor):
+    """A ThreadPoolExecutor runs the callable in one of its own threads, inside this process."""
+    pid = thread_executor.submit(current_pid).result()
+    thread_name = thread_executor.submit(current_thread_name).result()
+
+    assert pid == os.getpid()
+    assert thread_name != threading.current_thread().name
+
+
+@pytest.mark.claim(
+    "CF-1",
+    verdict="holds",
+    note="that it is preferred is advice; what can be checked is that one module drives both",
+)
+def test_a_process_pool_runs_work_in_another_process(process_executor):
+    """A ProcessPoolExecutor, from the same module, runs the callable in a worker process."""
+    pid = process_executor.submit(current_pid).result()
+
+    assert pid != os.getpid()
+
+
+@pytest.mark.claim("CF-2", verdict="erratum", note=EXECUTOR_IS_NOT_AN_ABC)
+def test_both_pools_are_executors():
+    """ThreadPoolExecutor and ProcessPoolExecutor are the standard library's two subclasses of
+    Executor."""
+    pools = [concurrent.futures.ThreadPoolExecutor, concurrent.futures.ProcessPoolExecutor]
+
+    assert [issubclass(pool, concurrent.futures.Executor) for pool in pools] == [True, True]
+
+
+@pytest.mark.claim("CF-2", verdict="erratum", note=EXECUTOR_IS_NOT_AN_ABC)
+def test_executor_is_abstract_by_convention_only():
+    """Executor is not an abstract base class: it can be instantiated, and its submit() raises
+    NotImplementedError when called."""
+    base = concurrent.futures.Executor()
+
+    assert not isinstance(concurrent.futures.Executor, abc.ABCMeta)
+    with pytest.raises(NotImplementedError):
+        base.submit(square, 3)
+
+
+@pytest.mark.claim("CF-3", verdict="holds", note="for picklable work only")
+def test_the_same_code_runs_on_every_kind_of_executor(executor):
+    """submit, map and result behave the same on a thread pool and on a process pool under
+    every start method: changing the executor is the only change needed."""
+    futures = [executor.submit(square, n) for n in range(5)]
+
+    submitted = [future.result() for future in futures]
+    mapped = list(executor.map(square, range(5)))
+
+    assert submitted == mapped == [0, 1, 4, 9, 16]

@@ -1,0 +1,141 @@
+"""Future: a handle on a call, with a result and a state.
+
+A future starts pending, becomes running, and ends finished (with a result or an exception),
+unless it is cancelled while still pending. ``result()`` waits for the end; ``done()``,
+``running()`` and ``cancelled()`` read the state without waiting.
+
+For a thread pool "running" means what it says: a worker thread has started the call. For a
+process pool it means the call has been queued for the worker processes, which may not have
+started it, and may not even be ready; such a future can no longer be cancelled.
+"""
+
+import concurrent.futures
+import threading
+
+import pytest
+
+from pytest_concurrency import hang_bound, wait_until
+from pytest_concurrency.workloads import fetch, raise_value_error, square
+
+QUEUED_IS_RUNNING = (
+    "in a process pool a future turns running when the call is queued for the workers, before "
+    "any worker starts it (even while the only worker is still in its initializer), and from "
+    "then on it cannot be cancelled"
+)
+
+
+def state_of(future):
+    """The future's state, read through its public methods only."""
+    if future.cancelled():
+        return "cancelled"
+    if future.done():
+        return "finished"
+    return "running" if future.running() else "pending"
+
+
+@pytest.mark.claim("CF-6", verdict="holds")
+def test_result_and_the_state_methods_report_a_finished_call(executor):
+    """Once the call has returned, result() gives its value and the state methods say the
+    future is done, not running and not cancelled."""
+    future = executor.submit(square, 12)
+
+    value = future.result()
+
+    assert value == 144
+    assert (future.done(), future.running(), future.cancelled()) == (True, False, False)
+
+
+@pytest.mark.claim("CF-6", verdict="holds")
+def test_result_raises_the_exception_the_call_raised(executor):
+    """A call that raised finishes all the same; result() raises its exception again, in the
+    caller, and exception() returns it."""
+    future = executor.submit(raise_value_error, "bad input")
+
+    with pytest.raises(ValueError, match="bad input"):
+        future.result()
+    assert isinstance(future.exception(), ValueError)
+    assert future.done()
+
+
+@pytest.mark.claim("CF-8", verdict="holds")
+def test_a_future_can_be_made_and_driven_by_hand():
+    """A Future can be built directly, as the docs allow for tests: the code that owns it then
+    moves it from pending to running to finished itself."""
+    future = concurrent.futures.Future()
+    seen = [state_of(future)]
+
+    future.set_running_or_notify_cancel()
+    seen.append(state_of(future))
+    future.set_result("by hand")
+    seen.append(state_of(future))
+
+    assert seen == ["pending", "running", "finished"]
+    assert future.result() == "by hand"
+
+
+@pytest.mark.claim("CF-9", verdict="holds")
+def test_a_thread_pool_future_goes_pending_running_finished(executor_factory):
+    """In a thread pool, a future waits pending while the only worker is busy, turns running
+    when the worker takes it, and finishes when the call returns."""
+    first_may_end = threading.Event()
+    second_may_end = threading.Event()
+    pool = executor_factory("thread", max_workers=1)
+    pool.submit(first_may_end.wait)
+
+    future = pool.submit(second_may_end.wait)
+    seen = [state_of(future)]
+    first_may_end.set()
+    wait_until(future.running)
+    seen.append(state_of(future))
+    second_may_end.set()
+    future.result()
+    seen.append(state_of(future))
+
+    assert seen == ["pending", "running", "finished"]
+
+
+@pytest.mark.claim("CF-9", verdict="holds")
+def test_only_a_pending_future_can_be_cancelled(executor_factory):
+    """cancel() succeeds on a future still waiting for a worker and fails on one that is
+    running; the cancelled future ends cancelled without ever running."""
+    gate = threading.Event()
+    pool = executor_factory("thread", max_workers=1)
+    running = pool.submit(gate.wait)
+    waiting = pool.submit(gate.wait)
+    wait_until(running.running)
+
+    outcomes = [running.cancel(), waiting.cancel()]
+    gate.set()
+    running.result()
+
+    assert outcomes == [False, True]
+    assert [state_of(running), state_of(waiting)] == ["finished", "cancelled"]
+
+
+@pytest.mark.claim("CF-9", verdict="erratum", note=QUEUED_IS_RUNNING)
+def test_a_process_pool_reports_running_before_its_worker_is_ready(
+    start_method, executor_factory, http_server
+):
+    """A process pool with one worker, held in its initializer, runs nothing; yet the first two
+    futures already report running (they are in the workers' queue, max_workers + 1 places)
+    and only the third is pending. The queued ones can no longer be cancelled."""
+    http_server.hold()
+    pool = executor_factory(
+        f"process-{start_method}",
+        max_workers=1,
+        initializer=fetch,
+        initargs=(http_server.url("/initializer"),),
+    )
+
+    futures = [pool.submit(fetch, http_server.url(f"/{n}")) for n in (1, 2, 3)]
+    wait_until(futures[1].running, timeout=hang_bound("medium"))
+    wait_until(lambda: http_server.in_flight == 1, timeout=hang_bound("medium"))
+    states = [state_of(f) for f in futures]
+    calls_started = list(http_server.requests)
+    cancelled = [f.cancel() for f in futures]
+    http_server.release()
+
+    assert states == ["running", "running", "pending"]
+    assert calls_started == ["/initializer"]
+    assert cancelled == [False, False, True]
+    assert [f.result() for f in futures[:2]] == [b"body of /1\n", b"body of /2\n"]
