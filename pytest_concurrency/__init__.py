@@ -12,7 +12,14 @@ from .executors import START_METHODS, available_kinds, available_start_methods
 from .loops import FLAVOURS, available_flavours
 from .markers import gil_enabled
 from .servers import LatencyServer, RedisServer, RedisUnavailable
-from .sync import AsyncSequencer, HangError, Sequencer, assert_blocks, wait_until
+from .sync import (
+    AsyncSequencer,
+    HangError,
+    Sequencer,
+    assert_blocks,
+    future_state,
+    wait_until,
+)
 from .timeouts import hang_bound
 
 __all__ = [
@@ -32,6 +39,7 @@ __all__ = [
     "available_flavours",
     "available_kinds",
     "available_start_methods",
+    "future_state",
     "gil_enabled",
     "hang_bound",
     "idle_cpu_seconds",

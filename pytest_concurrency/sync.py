@@ -1,6 +1,7 @@
 """Synchronisation helpers for specs: wait on observable state, never on the clock.
 
 * :func:`wait_until` polls a condition that has no event of its own (``future.running()``).
+* :func:`future_state` names a ``concurrent.futures.Future``'s state from its public methods.
 * :func:`assert_blocks` shows that a call does not return while something it waits for is missing.
 * :class:`Sequencer` and :class:`AsyncSequencer` force threads or tasks through named steps in a
   declared order, so an interleaving that would need luck (a lost update) happens every time.
@@ -9,6 +10,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import threading
 import time
@@ -23,6 +25,7 @@ __all__ = [
     "HangError",
     "Sequencer",
     "assert_blocks",
+    "future_state",
     "wait_until",
 ]
 
@@ -54,6 +57,19 @@ def wait_until(
             raise HangError(f"condition {label} still false after {limit:.1f} s")
         time.sleep(pause)
         pause = min(pause * 2, 0.01)
+
+
+def future_state(future: concurrent.futures.Future[Any]) -> str:
+    """``"pending"``, ``"running"``, ``"cancelled"`` or ``"finished"``, read through the
+    future's public methods only, so a list of states can be asserted whole::
+
+        assert [future_state(f) for f in futures] == ["running", "pending", "pending"]
+    """
+    if future.cancelled():
+        return "cancelled"
+    if future.done():
+        return "finished"
+    return "running" if future.running() else "pending"
 
 
 class BlockedCall(Generic[T]):

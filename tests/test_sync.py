@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import queue
 import threading
 
 import pytest
 
-from pytest_concurrency import AsyncSequencer, HangError, Sequencer, assert_blocks, wait_until
+from pytest_concurrency import (
+    AsyncSequencer,
+    HangError,
+    Sequencer,
+    assert_blocks,
+    future_state,
+    wait_until,
+)
 from pytest_concurrency.workloads import raise_value_error
 
 # --- wait_until ------------------------------------------------------------------------------
@@ -204,3 +212,14 @@ async def test_an_async_step_whose_turn_never_comes_is_a_hang_error() -> None:
         async with seq.step("b"):
             pass
     assert loop.time() == 5.0
+
+
+def test_future_state_names_each_state_of_a_future() -> None:
+    pending, running, finished, cancelled = (concurrent.futures.Future() for _ in range(4))
+    running.set_running_or_notify_cancel()
+    finished.set_result(1)
+    cancelled.cancel()
+
+    states = [future_state(f) for f in (pending, running, finished, cancelled)]
+
+    assert states == ["pending", "running", "finished", "cancelled"]

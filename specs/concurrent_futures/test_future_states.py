@@ -14,7 +14,7 @@ import threading
 
 import pytest
 
-from pytest_concurrency import hang_bound, wait_until
+from pytest_concurrency import future_state, hang_bound, wait_until
 from pytest_concurrency.workloads import fetch, raise_value_error, square
 
 QUEUED_IS_RUNNING = (
@@ -22,15 +22,6 @@ QUEUED_IS_RUNNING = (
     "any worker starts it (even while the only worker is still in its initializer), and from "
     "then on it cannot be cancelled"
 )
-
-
-def state_of(future):
-    """The future's state, read through its public methods only."""
-    if future.cancelled():
-        return "cancelled"
-    if future.done():
-        return "finished"
-    return "running" if future.running() else "pending"
 
 
 @pytest.mark.claim("CF-6", verdict="holds")
@@ -62,12 +53,12 @@ def test_a_future_can_be_made_and_driven_by_hand():
     """A Future can be built directly, as the docs allow for tests: the code that owns it then
     moves it from pending to running to finished itself."""
     future = concurrent.futures.Future()
-    seen = [state_of(future)]
+    seen = [future_state(future)]
 
     future.set_running_or_notify_cancel()
-    seen.append(state_of(future))
+    seen.append(future_state(future))
     future.set_result("by hand")
-    seen.append(state_of(future))
+    seen.append(future_state(future))
 
     assert seen == ["pending", "running", "finished"]
     assert future.result() == "by hand"
@@ -83,13 +74,13 @@ def test_a_thread_pool_future_goes_pending_running_finished(executor_factory):
     pool.submit(first_may_end.wait)
 
     future = pool.submit(second_may_end.wait)
-    seen = [state_of(future)]
+    seen = [future_state(future)]
     first_may_end.set()
     wait_until(future.running)
-    seen.append(state_of(future))
+    seen.append(future_state(future))
     second_may_end.set()
     future.result()
-    seen.append(state_of(future))
+    seen.append(future_state(future))
 
     assert seen == ["pending", "running", "finished"]
 
@@ -109,7 +100,7 @@ def test_only_a_pending_future_can_be_cancelled(executor_factory):
     running.result()
 
     assert outcomes == [False, True]
-    assert [state_of(running), state_of(waiting)] == ["finished", "cancelled"]
+    assert [future_state(running), future_state(waiting)] == ["finished", "cancelled"]
 
 
 @pytest.mark.claim("CF-9", verdict="erratum", note=QUEUED_IS_RUNNING)
@@ -130,7 +121,7 @@ def test_a_process_pool_reports_running_before_its_worker_is_ready(
     futures = [pool.submit(fetch, http_server.url(f"/{n}")) for n in (1, 2, 3)]
     wait_until(futures[1].running, timeout=hang_bound("medium"))
     wait_until(lambda: http_server.in_flight == 1, timeout=hang_bound("medium"))
-    states = [state_of(f) for f in futures]
+    states = [future_state(f) for f in futures]
     calls_started = list(http_server.requests)
     cancelled = [f.cancel() for f in futures]
     http_server.release()

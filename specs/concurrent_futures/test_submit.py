@@ -21,7 +21,7 @@ import threading
 
 import pytest
 
-from pytest_concurrency import hang_bound, wait_until
+from pytest_concurrency import future_state, hang_bound, wait_until
 from pytest_concurrency.workloads import fetch
 
 NOT_AT_ONCE = (
@@ -33,15 +33,6 @@ QUEUED_COUNTS_AS_RUNNING = (
     "a process pool marks a future running when it queues the call for its workers; the queue "
     "holds max_workers + 1 calls, so with one worker busy two more futures also report running"
 )
-
-
-def state_of(future):
-    """The future's state, read through its public methods only."""
-    if future.cancelled():
-        return "cancelled"
-    if future.done():
-        return "finished"
-    return "running" if future.running() else "pending"
 
 
 @pytest.mark.claim("CF-4", verdict="holds")
@@ -69,14 +60,14 @@ def test_a_thread_pool_future_is_pending_until_a_worker_thread_takes_it(executor
     pool = executor_factory("thread", max_workers=1, initializer=worker_may_start.wait)
 
     future = pool.submit(call_may_end.wait)
-    after_submit = state_of(future)
+    after_submit = future_state(future)
     worker_may_start.set()
     wait_until(future.running)
-    once_taken = state_of(future)
+    once_taken = future_state(future)
     call_may_end.set()
     future.result()
 
-    assert [after_submit, once_taken, state_of(future)] == ["pending", "running", "finished"]
+    assert [after_submit, once_taken, future_state(future)] == ["pending", "running", "finished"]
 
 
 @pytest.mark.claim("CF-5", verdict="holds")
@@ -88,7 +79,7 @@ def test_with_one_thread_busy_later_futures_wait_as_pending(executor_factory):
 
     futures = [pool.submit(gate.wait) for _ in range(3)]
     wait_until(futures[0].running)
-    while_busy = [state_of(f) for f in futures]
+    while_busy = [future_state(f) for f in futures]
     gate.set()
     results = [f.result() for f in futures]
 
@@ -110,7 +101,7 @@ def test_with_one_process_busy_two_more_futures_already_report_running(
     wait_until(lambda: http_server.in_flight == 1, timeout=hang_bound("medium"))
     later = [pool.submit(fetch, http_server.url(f"/{n}")) for n in (2, 3, 4)]
     wait_until(later[1].running)  # the manager thread has filled the queue
-    while_busy = [state_of(f) for f in [first, *later]]
+    while_busy = [future_state(f) for f in [first, *later]]
     calls_started = list(http_server.requests)
     http_server.release()
     bodies = [f.result() for f in [first, *later]]

@@ -17,19 +17,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from pytest_concurrency import wait_until
+from pytest_concurrency import future_state, wait_until
 from pytest_concurrency.workloads import download
 
 PAGES = ["/news", "/weather", "/sports"]
-
-
-def state_of(future):
-    """The future's state, read through its public methods only."""
-    if future.cancelled():
-        return "cancelled"
-    if future.done():
-        return "finished"
-    return "running" if future.running() else "pending"
 
 
 @pytest.mark.claim("EX-1", verdict="holds")
@@ -80,7 +71,7 @@ def test_with_one_worker_the_first_download_runs_and_the_others_wait(
 
     futures = [pool.submit(download, http_server.url(p), str(tmp_path)) for p in PAGES]
     wait_until(lambda: http_server.in_flight == 1)
-    while_first_runs = [state_of(f) for f in futures]
+    while_first_runs = [future_state(f) for f in futures]
     http_server.release()
     saved = [f.result() for f in futures]
 
@@ -101,7 +92,7 @@ def test_with_three_workers_the_three_downloads_are_in_flight_at_once(
 
     futures = [pool.submit(download, http_server.url(p), str(tmp_path)) for p in PAGES]
     wait_until(lambda: http_server.in_flight == 3)
-    states = [state_of(f) for f in futures]
+    states = [future_state(f) for f in futures]
     http_server.release()
     [f.result() for f in futures]
 
