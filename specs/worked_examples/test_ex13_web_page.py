@@ -171,7 +171,7 @@ async def test_with_run_in_executor_the_blocking_calls_overlap_too(http_server):
 
 
 @pytest.mark.claim("EX-13", verdict="erratum", note=NOTE)
-async def test_an_error_in_the_block_skips_the_statistics(http_server):
+async def test_an_exception_in_the_block_skips_the_statistics(http_server):
     """With no try/finally around yield, an exception in the block is raised at the yield and
     the statistics request is never sent."""
 
