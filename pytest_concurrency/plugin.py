@@ -248,14 +248,18 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     config.stash[written_key] = path
 
 
-@pytest.hookimpl(trylast=True)
+@pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_terminal_summary(
     terminalreporter: pytest.TerminalReporter, config: pytest.Config
-) -> None:
+) -> Generator[None, None, None]:
+    # The outermost wrapper, writing after the others: the verdicts close the run, after
+    # pytest's own short summary of skips and failures.
+    result = yield
     ledger = config.stash[ledger_key]
     written = config.stash.get(written_key, None)
     if (ledger.specs or written is not None) and not _listing_only(config):
         write_terminal_summary(terminalreporter, ledger, written)
+    return result
 
 
 def _listing_only(config: pytest.Config) -> bool:
