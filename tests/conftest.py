@@ -16,7 +16,7 @@ import multiprocessing.queues
 import multiprocessing.resource_tracker
 import multiprocessing.synchronize
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import hypothesis
 import pytest
@@ -54,6 +54,16 @@ def pytester(pytester: pytest.Pytester) -> pytest.Pytester:
     """``pytester`` with an ini file that runs async tests the way the project does."""
     pytester.makeini(INNER_INI)
     return pytester
+
+
+@pytest.fixture
+def make_ini(pytester: pytest.Pytester) -> Callable[[str], None]:
+    """``make_ini("leak_check = warn")``: the inner run's ini, with these settings added."""
+
+    def make(settings: str) -> None:
+        pytester.makeini(INNER_INI + settings.strip() + "\n")
+
+    return make
 
 
 class Gate:

@@ -76,12 +76,11 @@ def test_off_mode_does_not_look(pytester: pytest.Pytester, gate) -> None:
     result.stdout.no_fnmatch_line("*left 1 thing*")
 
 
-def test_the_leak_check_ini_twin_chooses_the_mode(pytester: pytest.Pytester, gate) -> None:
+def test_the_leak_check_ini_twin_chooses_the_mode(
+    pytester: pytest.Pytester, gate, make_ini
+) -> None:
     """leak_check = warn in the ini file works like the option."""
-    pytester.makeini(
-        "[pytest]\nasyncio_mode = auto\nasyncio_default_fixture_loop_scope = function\n"
-        "leak_check = warn\n"
-    )
+    make_ini("leak_check = warn")
     result = run_leaky_threads(pytester, gate)
     result.assert_outcomes(passed=3, warnings=1)
 

@@ -10,12 +10,6 @@ from pytest_concurrency import hang_bound
 
 USAGE_ERROR = pytest.ExitCode.USAGE_ERROR  # 4
 
-ASYNC_INI = """\
-[pytest]
-asyncio_mode = auto
-asyncio_default_fixture_loop_scope = function
-"""
-
 SYNC_AND_ASYNC = """
     import asyncio
     from pytest_concurrency import hang_bound
@@ -82,18 +76,18 @@ def test_a_bad_option_value_is_a_usage_error_naming_the_accepted_values(
     ],
 )
 def test_a_bad_ini_value_is_a_usage_error_too(
-    pytester: pytest.Pytester, setting: str, message: str
+    pytester: pytest.Pytester, make_ini, setting: str, message: str
 ) -> None:
     """The ini twins are checked like the options."""
-    pytester.makeini(f"{ASYNC_INI}{setting}\n")
+    make_ini(setting)
     pytester.makepyfile("def test_x(): pass")
     result = pytester.runpytest()
     assert result.ret == USAGE_ERROR
     result.stderr.fnmatch_lines([f"ERROR: {message}"])
 
 
-INI_SETTINGS = f"""\
-{ASYNC_INI}start_methods = spawn
+INI_SETTINGS = """\
+start_methods = spawn
 executor_kinds = thread, process-spawn, process-fork
 loop_flavours = virtual
 hang_scale = 3
@@ -101,9 +95,9 @@ leak_check = off
 """
 
 
-def test_the_ini_twins_set_every_choice(pytester: pytest.Pytester) -> None:
+def test_the_ini_twins_set_every_choice(pytester: pytest.Pytester, make_ini) -> None:
     """start_methods, executor_kinds, loop_flavours and hang_scale are read from the ini file."""
-    pytester.makeini(INI_SETTINGS)
+    make_ini(INI_SETTINGS)
     pytester.makepyfile(SYNC_AND_ASYNC)
     result = pytester.runpytest("-v", "-s")
     result.assert_outcomes(passed=4)
@@ -120,9 +114,9 @@ def test_the_ini_twins_set_every_choice(pytester: pytest.Pytester) -> None:
 
 
 @pytest.mark.platform("linux")
-def test_the_command_line_wins_over_the_ini_file(pytester: pytest.Pytester) -> None:
+def test_the_command_line_wins_over_the_ini_file(pytester: pytest.Pytester, make_ini) -> None:
     """Each option overrides its ini twin."""
-    pytester.makeini(INI_SETTINGS)
+    make_ini(INI_SETTINGS)
     pytester.makepyfile(SYNC_AND_ASYNC)
     result = pytester.runpytest(
         "-v",
@@ -144,9 +138,11 @@ def test_the_command_line_wins_over_the_ini_file(pytester: pytest.Pytester) -> N
     )
 
 
-def test_the_leak_check_ini_twin_is_overridden_by_the_option(pytester: pytest.Pytester) -> None:
+def test_the_leak_check_ini_twin_is_overridden_by_the_option(
+    pytester: pytest.Pytester, make_ini
+) -> None:
     """leak_check = off in the ini file is overridden by --leak-check=fail."""
-    pytester.makeini(INI_SETTINGS)
+    make_ini(INI_SETTINGS)
     pytester.makepyfile(
         """
         import asyncio

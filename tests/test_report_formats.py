@@ -39,9 +39,6 @@ def test_that_fails():
 
 @pytest.fixture
 def specs(pytester: pytest.Pytester) -> pytest.Pytester:
-    pytester.makeini(
-        "[pytest]\nasyncio_mode = auto\nasyncio_default_fixture_loop_scope = function\n"
-    )
     pytester.makepyfile(test_specs=SPECS)
     return pytester
 
@@ -162,11 +159,8 @@ def test_the_json_report_is_the_same_under_xdist(specs: pytest.Pytester) -> None
     assert distributed == alone
 
 
-def test_the_ini_twin_names_the_report(specs: pytest.Pytester) -> None:
-    specs.makeini(
-        "[pytest]\nasyncio_mode = auto\nasyncio_default_fixture_loop_scope = function\n"
-        "claims_report = out/claims.json\n"
-    )
+def test_the_ini_twin_names_the_report(specs: pytest.Pytester, make_ini) -> None:
+    make_ini("claims_report = out/claims.json")
 
     specs.runpytest("-p", "no:cacheprovider")
 

@@ -42,9 +42,6 @@ async def test_on_the_default_loop():
 
 @pytest.fixture
 def specs(pytester: pytest.Pytester) -> pytest.Pytester:
-    pytester.makeini(
-        "[pytest]\nasyncio_mode = auto\nasyncio_default_fixture_loop_scope = function\n"
-    )
     pytester.makepyfile(test_specs=SPECS)
     return pytester
 

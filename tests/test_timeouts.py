@@ -61,12 +61,9 @@ def test_the_option_scales_the_bounds_inside_the_run(pytester: pytest.Pytester) 
     pytester.runpytest("--hang-scale=0.5").assert_outcomes(passed=1)
 
 
-def test_the_ini_twin_scales_the_bounds_too(pytester: pytest.Pytester) -> None:
+def test_the_ini_twin_scales_the_bounds_too(pytester: pytest.Pytester, make_ini) -> None:
     """hang_scale = 4 in the ini file quadruples them."""
-    pytester.makeini(
-        "[pytest]\nasyncio_mode = auto\nasyncio_default_fixture_loop_scope = function\n"
-        "hang_scale = 4\n"
-    )
+    make_ini("hang_scale = 4")
     pytester.makepyfile(
         """
         from pytest_concurrency import hang_bound
