@@ -5,7 +5,7 @@ The public API; everything else is internal. Fixtures (``executor``, ``process_e
 plugin and need no import.
 """
 
-from .catalogue import VERDICTS, Claim, load_catalogue
+from .claims.catalogue import VERDICTS, Claim, load_catalogue
 from .clock import LoopStopwatch, VirtualTimeEventLoop, loop_stopwatch
 from .cpu import idle_cpu_seconds, ratio_to_wall_time, usable_cpus
 from .executors import START_METHODS, available_kinds, available_start_methods

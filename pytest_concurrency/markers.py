@@ -3,7 +3,8 @@
 This module is the one source of the markers' help text (``pytest --markers``) and of their
 parsing; the plugin calls it, specs only apply the markers.
 
-* ``claim`` links a spec to the claims it checks, with a verdict and a note.
+* ``claim`` links a spec to the claims it checks, with a verdict and a note (read by
+  :mod:`pytest_concurrency.claims.links`).
 * Guards (``python``, ``gil``, ``platform``, ``cpus``, ``library``) state the condition a spec
   needs; where it does not hold, the spec is skipped with a reason that says so.
 * Selectors (``start_methods``, ``executor_kinds``, ``loop_flavours``) choose which executor
@@ -15,19 +16,15 @@ from __future__ import annotations
 import importlib.metadata
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 import pytest
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
-from .catalogue import VERDICTS, load_catalogue
 from .cpu import usable_cpus
 
 __all__ = [
     "MARKERS",
-    "ClaimLink",
     "MarkerError",
-    "claim_links",
     "gil_enabled",
     "guard_skip_reason",
     "selected_names",
@@ -68,51 +65,6 @@ MARKERS: dict[str, str] = {
 
 class MarkerError(ValueError):
     """A marker was applied with arguments it does not accept."""
-
-
-@dataclass(frozen=True)
-class ClaimLink:
-    """What one ``claim`` marker says: which claims, which verdict, why."""
-
-    ids: tuple[str, ...]
-    verdict: str
-    note: str
-
-
-def claim_links(marks: Iterable[pytest.Mark]) -> list[ClaimLink]:
-    """Read and check the ``claim`` markers of a test."""
-    catalogue = load_catalogue()
-    links = []
-    for mark in marks:
-        extra = set(mark.kwargs) - {"verdict", "note"}
-        if extra:
-            raise MarkerError(
-                f"claim() got unexpected argument(s) {sorted(extra)}; it accepts claim IDs, "
-                "verdict= and note="
-            )
-        if not mark.args:
-            raise MarkerError("claim() needs at least one claim ID, e.g. claim('CF-7')")
-        for claim_id in mark.args:
-            if not isinstance(claim_id, str):
-                raise MarkerError(f"claim IDs are strings, got {claim_id!r}")
-            try:
-                catalogue.get(claim_id)
-            except KeyError as error:
-                raise MarkerError(error.args[0]) from None
-        verdict = mark.kwargs.get("verdict", "holds")
-        if verdict not in VERDICTS:
-            raise MarkerError(
-                f"unknown verdict {verdict!r} for {', '.join(mark.args)}; "
-                f"accepted: {', '.join(VERDICTS)}"
-            )
-        note = mark.kwargs.get("note", "")
-        if verdict != "holds" and not str(note).strip():
-            raise MarkerError(
-                f"verdict {verdict!r} for {', '.join(mark.args)} needs a note saying what the "
-                "note got wrong, or under which condition the claim holds"
-            )
-        links.append(ClaimLink(tuple(mark.args), verdict, str(note)))
-    return links
 
 
 def gil_enabled() -> bool:

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from . import executors, loops, timeouts
+from .claims.files import FORMATS, check_path
 from .hygiene import LEAK_CHECK_MODES
-from .report_files import FORMATS, check_path
 
 __all__ = ["Settings", "add_options"]
 
@@ -99,6 +99,14 @@ class Settings:
     hang_scale: float
     leak_check: str
     claims_report: Path | None = None
+
+    def selection(self) -> dict[str, list[str]]:
+        """What this run selected, as the claims report records it."""
+        return {
+            "start_methods": list(self.start_methods),
+            "executor_kinds": list(self.executor_kinds),
+            "loop_flavours": list(self.loop_flavours),
+        }
 
     @classmethod
     def from_config(cls, config: pytest.Config) -> Settings:

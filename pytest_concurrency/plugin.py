@@ -18,8 +18,13 @@ from typing import Any, NoReturn
 import pytest
 from _pytest.main import wrap_session  # as pytest's own --fixtures listing uses
 
-from . import executors, guide, loops, markers
-from .catalogue import load_catalogue
+from . import executors, loops, markers
+from .claims import guide
+from .claims.catalogue import load_catalogue
+from .claims.files import write_run_report
+from .claims.ledger import Ledger, spec_property
+from .claims.links import claim_links
+from .claims.terminal import write_terminal_summary
 from .cpu import usable_cpus
 from .fixtures import (  # noqa: F401  (imported so pytest registers the fixtures)
     executor,
@@ -33,10 +38,7 @@ from .fixtures import (  # noqa: F401  (imported so pytest registers the fixture
     thread_executor,
 )
 from .hygiene import Snapshot, describe, pending_tasks
-from .ledger import Ledger, spec_property
 from .options import Settings, add_options
-from .report import write_terminal_summary
-from .report_files import write_run_report
 from .timeouts import get_scale, hang_bound, set_scale
 
 settings_key = pytest.StashKey[Settings]()
@@ -99,7 +101,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     marks = list(definition.iter_markers())
     settings = metafunc.config.stash[settings_key]
     try:
-        markers.claim_links(m for m in marks if m.name == "claim")
+        claim_links(m for m in marks if m.name == "claim")
         markers.guard_skip_reason(marks)  # evaluated again at setup; here to check arguments
         kinds = _chosen_kinds(marks, settings)
     except ValueError as error:
@@ -171,7 +173,7 @@ def _factory_or_skip(name: str) -> loops.LoopFactory:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     ledger = config.stash[ledger_key]
     for item in items:
-        links = markers.claim_links(item.iter_markers("claim"))
+        links = claim_links(item.iter_markers("claim"))
         if links:
             item.user_properties.append(spec_property(item, links))
             ledger.collected(item, links)
@@ -244,7 +246,8 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     if path is None or _listing_only(config) or hasattr(config, "workerinput"):
         return  # xdist workers report to the controller, which writes the file
     path = config.invocation_params.dir / path
-    write_run_report(path, config.stash[ledger_key], config.stash[settings_key], config.rootpath)
+    settings = config.stash[settings_key]
+    write_run_report(path, config.stash[ledger_key], settings.selection(), config.rootpath)
     config.stash[written_key] = path
 
 

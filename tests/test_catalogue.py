@@ -7,7 +7,7 @@ import re
 import pytest
 
 from pytest_concurrency import VERDICTS, load_catalogue
-from pytest_concurrency.catalogue import KINDS, Catalogue, Claim, Section
+from pytest_concurrency.claims.catalogue import KINDS, Catalogue, Claim, Section
 
 
 def test_the_catalogue_ships_with_the_package_and_is_cached() -> None:

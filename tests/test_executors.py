@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from pytest_concurrency import available_kinds, available_start_methods, workloads
+from pytest_concurrency import available_kinds, available_start_methods
 from pytest_concurrency.executors import (
     all_kinds,
     context_for,
@@ -16,6 +16,7 @@ from pytest_concurrency.executors import (
     validate_kinds,
     validate_start_methods,
 )
+from pytest_concurrency.spec_support import workloads
 
 LINUX_KINDS = ["thread", "process-fork", "process-spawn", "process-forkserver"]
 
@@ -82,7 +83,7 @@ def test_each_kind_gets_the_matching_pool_and_context(pytester: pytest.Pytester)
     pytester.makepyfile(
         """
         import concurrent.futures, os
-        from pytest_concurrency import workloads
+        from pytest_concurrency.spec_support import workloads
 
         def test_x(executor, executor_kind):
             pid = executor.submit(workloads.current_pid).result()
@@ -174,7 +175,7 @@ def test_executor_factory_honours_max_workers(pytester: pytest.Pytester) -> None
     """A pool made with max_workers=1 runs all its work on one worker."""
     pytester.makepyfile(
         """
-        from pytest_concurrency import workloads
+        from pytest_concurrency.spec_support import workloads
 
         def test_threads(executor_factory):
             pool = executor_factory("thread", max_workers=1)
@@ -287,7 +288,7 @@ def test_a_process_worker_still_busy_after_teardown_is_stopped_and_fails_the_tes
     pytester.makepyfile(
         """
         import multiprocessing
-        from pytest_concurrency import workloads
+        from pytest_concurrency.spec_support import workloads
 
         def test_x(executor_factory):
             pool = executor_factory("process-fork", max_workers=1)

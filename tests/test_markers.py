@@ -8,7 +8,8 @@ import sys
 import pytest
 
 from pytest_concurrency import usable_cpus
-from pytest_concurrency.markers import MARKERS, ClaimLink, MarkerError, claim_links
+from pytest_concurrency.claims.links import ClaimLink, claim_links
+from pytest_concurrency.markers import MARKERS, MarkerError
 
 HERE = ".".join(map(str, sys.version_info[:3]))
 

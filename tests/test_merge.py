@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from pytest_concurrency.cli import main
+from pytest_concurrency.claims.cli import main
 
 SPECS = """
 import pytest
@@ -249,7 +249,7 @@ def test_the_command_line_runs_as_a_module(tmp_path: Path, report: dict[str, Any
         [
             sys.executable,
             "-m",
-            "pytest_concurrency.cli",
+            "pytest_concurrency.claims.cli",
             "merge",
             str(path),
             "-o",
@@ -267,4 +267,4 @@ def test_the_command_line_runs_as_a_module(tmp_path: Path, report: dict[str, Any
 def test_the_console_script_is_declared() -> None:
     scripts = importlib.metadata.entry_points(group="console_scripts", name="concurrency-claims")
 
-    assert [script.value for script in scripts] == ["pytest_concurrency.cli:main"]
+    assert [script.value for script in scripts] == ["pytest_concurrency.claims.cli:main"]

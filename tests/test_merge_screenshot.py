@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from pytest_concurrency.cli import main
-from pytest_concurrency.report_html import COLOURS
-from pytest_concurrency.screenshot import BROWSERS, find_browser
+from pytest_concurrency.claims.cli import main
+from pytest_concurrency.claims.report_html import COLOURS
+from pytest_concurrency.claims.screenshot import BROWSERS, find_browser
 
 pytestmark = pytest.mark.skipif(
     find_browser() is None,

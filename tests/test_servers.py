@@ -12,7 +12,7 @@ import pytest
 
 from pytest_concurrency import LatencyServer, RedisServer, RedisUnavailable, wait_until
 from pytest_concurrency.servers import free_port
-from pytest_concurrency.workloads import download, md5_name
+from pytest_concurrency.spec_support.workloads import download, md5_name
 
 
 def fetch(url: str) -> bytes:

@@ -17,7 +17,7 @@ from pytest_concurrency import (
     future_state,
     wait_until,
 )
-from pytest_concurrency.workloads import raise_value_error
+from pytest_concurrency.spec_support.workloads import raise_value_error
 
 # --- wait_until ------------------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ from concurrent.futures import as_completed
 import pytest
 
 from pytest_concurrency import assert_blocks
-from pytest_concurrency.workloads import fetch, square
+from pytest_concurrency.spec_support.workloads import fetch, square
 
 OWN_TIMEOUT_CLASS = (
     "on Python 3.10 the timeout raises concurrent.futures.TimeoutError, a class of its own "

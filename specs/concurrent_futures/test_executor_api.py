@@ -14,7 +14,7 @@ import threading
 
 import pytest
 
-from pytest_concurrency.workloads import current_pid, current_thread_name, square
+from pytest_concurrency.spec_support.workloads import current_pid, current_thread_name, square
 
 EXECUTOR_IS_NOT_AN_ABC = (
     "Executor is abstract by documentation only: it is a plain class (not an abc.ABC), "

@@ -15,7 +15,7 @@ import threading
 import pytest
 
 from pytest_concurrency import future_state, hang_bound, wait_until
-from pytest_concurrency.workloads import fetch, raise_value_error, square
+from pytest_concurrency.spec_support.workloads import fetch, raise_value_error, square
 
 QUEUED_IS_RUNNING = (
     "in a process pool a future turns running when the call is queued for the workers, before "

@@ -22,7 +22,7 @@ import threading
 import pytest
 
 from pytest_concurrency import future_state, hang_bound, wait_until
-from pytest_concurrency.workloads import fetch
+from pytest_concurrency.spec_support.workloads import fetch
 
 NOT_AT_ONCE = (
     "submit() never marks a future running itself: a worker thread (thread pool) or the pool's "

@@ -12,7 +12,7 @@ from concurrent.futures import ALL_COMPLETED, FIRST_COMPLETED, FIRST_EXCEPTION, 
 import pytest
 
 from pytest_concurrency import assert_blocks
-from pytest_concurrency.workloads import raise_value_error, square
+from pytest_concurrency.spec_support.workloads import raise_value_error, square
 
 
 @pytest.mark.claim("CF-10", verdict="holds")

@@ -23,7 +23,7 @@ import time
 import pytest
 
 from pytest_concurrency import ratio_to_wall_time, usable_cpus
-from pytest_concurrency.workloads import fibonacci_cpu_seconds, square
+from pytest_concurrency.spec_support.workloads import fibonacci_cpu_seconds, square
 
 SIZE = 27  # fibonacci(27): some 15 to 40 ms of pure Python per task, depending on the version
 REPEATS = 5

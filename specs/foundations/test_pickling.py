@@ -18,7 +18,7 @@ import threading
 
 import pytest
 
-from pytest_concurrency.workloads import identity, make_lock
+from pytest_concurrency.spec_support.workloads import identity, make_lock
 
 CALLABLE_NOT_RESULT = (
     "the lambda fails on its way to the worker (the callable is pickled by name), not when the "

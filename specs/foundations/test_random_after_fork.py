@@ -21,7 +21,7 @@ import random
 import numpy as np
 import pytest
 
-from pytest_concurrency.workloads import (
+from pytest_concurrency.spec_support.workloads import (
     keep_barrier,
     meet_then_numpy_draw,
     meet_then_private_random_draw,

@@ -19,7 +19,7 @@ import time
 
 import pytest
 
-from pytest_concurrency.workloads import identity, report_cpu_time
+from pytest_concurrency.spec_support.workloads import identity, report_cpu_time
 
 REPEATS = 5
 MARGIN = 5

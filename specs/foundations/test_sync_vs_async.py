@@ -13,7 +13,7 @@ import threading
 import pytest
 
 from pytest_concurrency import assert_blocks, hang_bound
-from pytest_concurrency.workloads import keep_barrier, meet_then_pid
+from pytest_concurrency.spec_support.workloads import keep_barrier, meet_then_pid
 
 
 @pytest.mark.claim("BAS-1", verdict="holds")

@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from pytest_concurrency import future_state, wait_until
-from pytest_concurrency.workloads import download
+from pytest_concurrency.spec_support.workloads import download
 
 PAGES = ["/news", "/weather", "/sports"]
 

@@ -21,7 +21,7 @@ import time
 import pytest
 
 from pytest_concurrency import ratio_to_wall_time, usable_cpus
-from pytest_concurrency.workloads import fibonacci, square
+from pytest_concurrency.spec_support.workloads import fibonacci, square
 
 SIZE = 27
 REPEATS = 5

@@ -17,7 +17,7 @@ from concurrent.futures import wait
 
 import pytest
 
-from pytest_concurrency.workloads import fetch, square
+from pytest_concurrency.spec_support.workloads import fetch, square
 
 # A lambda bound to a module name, as in the note: exactly what a process pool cannot send.
 answer = lambda: 42  # noqa: E731

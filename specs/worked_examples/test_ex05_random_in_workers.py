@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from pytest_concurrency import hang_bound
-from pytest_concurrency.workloads import (
+from pytest_concurrency.spec_support.workloads import (
     keep_barrier,
     meet_then_numpy_draw,
     meet_then_random_draw,
@@ -29,7 +29,7 @@ from pytest_concurrency.workloads import (
 PARENT_THAT_NEVER_USES_NP_RANDOM = """
 import concurrent.futures, multiprocessing, sys
 import numpy
-from pytest_concurrency.workloads import keep_barrier, meet_then_numpy_draw
+from pytest_concurrency.spec_support.workloads import keep_barrier, meet_then_numpy_draw
 
 if __name__ == "__main__":
     loaded = "numpy.random" in sys.modules

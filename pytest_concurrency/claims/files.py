@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from . import report_html, report_json, report_md
 from .ledger import Ledger
 from .matrix import Matrix
-
-if TYPE_CHECKING:
-    from .options import Settings
 
 __all__ = ["FORMATS", "check_path", "write_matrix", "write_report", "write_run_report"]
 
@@ -30,13 +27,9 @@ def check_path(text: str, option: str = "--claims-report") -> Path:
     return path
 
 
-def write_run_report(path: Path, ledger: Ledger, settings: Settings, rootdir: Path) -> None:
-    """Write the report of this run: its ledger, and what the run selected."""
-    run = {
-        "start_methods": list(settings.start_methods),
-        "executor_kinds": list(settings.executor_kinds),
-        "loop_flavours": list(settings.loop_flavours),
-    }
+def write_run_report(path: Path, ledger: Ledger, run: dict[str, list[str]], rootdir: Path) -> None:
+    """Write the report of this run: its ledger, and ``run``, what the run selected
+    (``start_methods``, ``executor_kinds``, ``loop_flavours``)."""
     write_report(path, report_json.build(ledger, run, rootdir))
 
 

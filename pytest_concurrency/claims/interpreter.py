@@ -7,9 +7,9 @@ import sys
 import sysconfig
 from typing import Any
 
-from . import executors, loops
-from .cpu import usable_cpus
-from .markers import gil_enabled
+from .. import executors, loops
+from ..cpu import usable_cpus
+from ..markers import gil_enabled
 
 __all__ = ["describe", "label"]
 

@@ -19,8 +19,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from .files import FORMATS, check_path, write_matrix
 from .matrix import MATRIX_SCHEMA, Matrix
-from .report_files import FORMATS, check_path, write_matrix
 from .report_json import ReportError, load
 from .screenshot import ScreenshotError, screenshot
 

@@ -24,9 +24,9 @@ from typing import Any
 
 import pytest
 
-from . import loops
+from .. import loops
 from .catalogue import Catalogue, Claim
-from .markers import ClaimLink
+from .links import ClaimLink
 
 __all__ = [
     "OUTCOMES",
