@@ -1,8 +1,8 @@
 """Executor kinds: a thread pool, and a process pool per multiprocessing start method.
 
 Each process pool gets its own context (``multiprocessing.get_context(method)``); the global
-start method is never touched. :class:`PoolKeeper` makes pools and, at the end of a test,
-shuts every one down and checks that no worker thread or process outlived it.
+start method is never touched. :func:`make_executor` turns a kind into a new executor and
+:func:`workers_of` names the workers to check; :mod:`.pools` keeps the pools tests use.
 """
 
 from __future__ import annotations
@@ -14,20 +14,19 @@ import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from .hygiene import Survivor, join_all
-from .timeouts import hang_bound
-
 __all__ = [
     "START_METHODS",
     "THREAD",
-    "PoolKeeper",
     "all_kinds",
     "available_kinds",
     "available_start_methods",
+    "context_for",
     "kind_of_start_method",
+    "make_executor",
     "start_method_of",
     "validate_kinds",
     "validate_start_methods",
+    "workers_of",
 ]
 
 THREAD = "thread"
@@ -81,60 +80,32 @@ def validate_kinds(names: Iterable[str]) -> list[str]:
     return _validate(names, all_kinds(), "executor kind")
 
 
-class PoolKeeper:
-    """Makes executors of any kind and, on :meth:`close`, stops them all and checks.
-
-    ``close`` shuts each pool down, cancelling work that has not started, waits (up to the
-    ``medium`` hang bound) for its workers to end, terminates worker processes that did not,
-    and returns what survived, so the fixture can fail the test.
-    """
-
-    def __init__(self) -> None:
-        self._pools: list[concurrent.futures.Executor] = []
-
-    def make(
-        self,
-        kind: str,
-        max_workers: int | None = None,
-        *,
-        initializer: Callable[..., object] | None = None,
-        initargs: tuple[Any, ...] = (),
-        **options: Any,
-    ) -> concurrent.futures.Executor:
-        """A new executor of ``kind`` (``"thread"`` or ``"process-<start method>"``)."""
-        (kind,) = validate_kinds([kind])
-        pool: concurrent.futures.Executor
-        method = start_method_of(kind)
-        if method is None:
-            pool = concurrent.futures.ThreadPoolExecutor(
-                max_workers, initializer=initializer, initargs=initargs, **options
-            )
-        else:
-            if method not in available_start_methods():
-                raise ValueError(
-                    f"start method {method!r} is not offered on this platform; "
-                    f"offered: {', '.join(available_start_methods())}"
-                )
-            pool = concurrent.futures.ProcessPoolExecutor(
-                max_workers,
-                mp_context=multiprocessing.get_context(method),
-                initializer=initializer,
-                initargs=initargs,
-                **options,
-            )
-        self._pools.append(pool)
-        return pool
-
-    def close(self) -> list[Survivor]:
-        """Shut every pool down; return the workers that outlived the hang bound."""
-        survivors: list[Survivor] = []
-        pools, self._pools = self._pools, []
-        for pool in pools:
-            survivors += shutdown_and_check(pool)
-        return survivors
+def make_executor(
+    kind: str,
+    max_workers: int | None = None,
+    *,
+    initializer: Callable[..., object] | None = None,
+    initargs: tuple[Any, ...] = (),
+    **options: Any,
+) -> concurrent.futures.Executor:
+    """A new executor of ``kind`` (``"thread"`` or ``"process-<start method>"``)."""
+    (kind,) = validate_kinds([kind])
+    method = start_method_of(kind)
+    if method is None:
+        return concurrent.futures.ThreadPoolExecutor(
+            max_workers, initializer=initializer, initargs=initargs, **options
+        )
+    return concurrent.futures.ProcessPoolExecutor(
+        max_workers,
+        mp_context=context_for(method),
+        initializer=initializer,
+        initargs=initargs,
+        **options,
+    )
 
 
-def _workers(pool: concurrent.futures.Executor) -> list[threading.Thread | Any]:
+def workers_of(pool: concurrent.futures.Executor) -> list[threading.Thread | Any]:
+    """The threads and processes that run ``pool``'s work, in the order to join them."""
     # The executors keep their workers in private attributes; this is the one place we read
     # them, so that a leak is pinned on the pool that made it.
     if isinstance(pool, concurrent.futures.ThreadPoolExecutor):
@@ -147,13 +118,6 @@ def _workers(pool: concurrent.futures.Executor) -> list[threading.Thread | Any]:
         # reaped worker as alive.
         return [*([manager] if manager is not None else []), *processes]
     return []
-
-
-def shutdown_and_check(pool: concurrent.futures.Executor) -> list[Survivor]:
-    """Shut ``pool`` down and return the workers still alive after the hang bound."""
-    workers = _workers(pool)
-    pool.shutdown(wait=False, cancel_futures=True)
-    return join_all(workers, hang_bound("medium"), owner=type(pool).__name__)
 
 
 def context_for(method: str) -> multiprocessing.context.BaseContext:

@@ -8,8 +8,9 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from .executors import PoolKeeper, context_for, start_method_of
+from .executors import context_for, start_method_of
 from .hygiene import describe
+from .pools import PoolKeeper
 from .servers import LatencyServer, RedisServer, RedisUnavailable
 
 __all__ = [
