@@ -14,6 +14,7 @@ from .markers import gil_enabled
 from .servers import LatencyServer, RedisServer, RedisUnavailable
 from .sync import (
     AsyncSequencer,
+    Gate,
     HangError,
     Sequencer,
     assert_blocks,
@@ -28,6 +29,7 @@ __all__ = [
     "VERDICTS",
     "AsyncSequencer",
     "Claim",
+    "Gate",
     "HangError",
     "LatencyServer",
     "LoopStopwatch",

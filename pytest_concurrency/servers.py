@@ -35,6 +35,12 @@ def free_port() -> int:
 class _Handler(http.server.BaseHTTPRequestHandler):
     server: _Server
 
+    def setup(self) -> None:
+        # A client that connects and never sends (or never reads) cannot keep this thread,
+        # and with it stop(), which joins every request thread, waiting for ever.
+        self.timeout = hang_bound("medium")
+        super().setup()
+
     def do_GET(self) -> None:
         owner = self.server.owner
         parsed = urllib.parse.urlsplit(self.path)
@@ -104,7 +110,11 @@ class LatencyServer:
         return f"http://{host!s}:{port}{path}{suffix}"
 
     def hold(self) -> None:
-        """Make every request wait, once it has arrived, until :meth:`release`."""
+        """Make every request wait, once it has arrived, until :meth:`release`.
+
+        Never for ever: a request still held after the ``medium`` hang bound is answered
+        ``503 held too long``, and :meth:`stop` (the fixture's teardown) releases every one.
+        """
         self._gate.clear()
 
     def release(self) -> None:

@@ -5,6 +5,8 @@
 * :func:`assert_blocks` shows that a call does not return while something it waits for is missing.
 * :class:`Sequencer` and :class:`AsyncSequencer` force threads or tasks through named steps in a
   declared order, so an interleaving that would need luck (a lost update) happens every time.
+* :class:`Gate` holds worker threads until the spec opens it, with every wait bounded: a spec that
+  fails before opening it never leaves a worker blocked for good.
 """
 
 from __future__ import annotations
@@ -14,14 +16,16 @@ import concurrent.futures
 import contextlib
 import threading
 import time
+import weakref
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
-from typing import Any, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from .timeouts import hang_bound
 
 __all__ = [
     "AsyncSequencer",
     "BlockedCall",
+    "Gate",
     "HangError",
     "Sequencer",
     "assert_blocks",
@@ -57,6 +61,73 @@ def wait_until(
             raise HangError(f"condition {label} still false after {limit:.1f} s")
         time.sleep(pause)
         pause = min(pause * 2, 0.01)
+
+
+class Gate:
+    """A one-way gate for worker threads: ``wait()`` blocks until :meth:`open`, within a bound.
+
+    Hand ``gate.wait`` to a pool where a spec would hand ``event.wait``; unlike
+    ``Event.wait()``, the worker gives up after the hang bound (``tier``, ``short`` by default),
+    raising :class:`HangError`, so a spec that fails before opening the gate cannot keep the
+    worker, and with it the interpreter's exit, waiting for ever::
+
+        gate = Gate("held")
+        held = pool.submit(gate.wait)   # True once opened
+        ...
+        gate.open()
+
+    Used as a context manager, the gate is opened on leaving the block, whatever happened in
+    it. :meth:`open_all` opens every gate still closed (the specs' teardown calls it, before the
+    pools are shut down).
+    """
+
+    _living: ClassVar[weakref.WeakSet[Gate]] = weakref.WeakSet()
+    _living_lock: ClassVar[threading.Lock] = threading.Lock()
+
+    def __init__(self, name: str = "gate", *, tier: str = "short") -> None:
+        hang_bound(tier)  # an unknown tier is an error now, not in a worker thread later
+        self.name = name
+        self.tier = tier
+        self._opened = threading.Event()
+        with Gate._living_lock:
+            Gate._living.add(self)
+
+    def __repr__(self) -> str:
+        state = "open" if self.is_open else "closed"
+        return f"<Gate {self.name!r} {state}>"
+
+    @property
+    def is_open(self) -> bool:
+        """Whether :meth:`open` has been called."""
+        return self._opened.is_set()
+
+    def open(self) -> None:
+        """Let every waiter, present and future, through."""
+        self._opened.set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the gate is open and return ``True``; raise :class:`HangError` if it is
+        still closed after ``timeout`` seconds (default: the gate's hang-bound tier)."""
+        __tracebackhide__ = True
+        limit = hang_bound(self.tier) if timeout is None else timeout
+        if not self._opened.wait(limit):
+            raise HangError(f"gate {self.name!r} was not opened within {limit:.1f} s")
+        return True
+
+    @classmethod
+    def open_all(cls) -> int:
+        """Open every gate still closed; return how many were. For teardown."""
+        with cls._living_lock:
+            closed = [gate for gate in cls._living if not gate.is_open]
+        for gate in closed:
+            gate.open()
+        return len(closed)
+
+    def __enter__(self) -> Gate:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.open()
 
 
 def future_state(future: concurrent.futures.Future[Any]) -> str:
@@ -132,8 +203,11 @@ def assert_blocks(
         raise AssertionError(f"{_name(fn)} returned at once ({outcome}) instead of blocking")
     try:
         yield call
-    finally:
-        call._finished.wait(hang_bound("short"))
+    except BaseException:
+        # The body failed: its error is the report. The call's thread is a daemon, and what
+        # it waits on is released by the spec's teardown; waiting for it here would only delay.
+        raise
+    call._finished.wait(hang_bound("short"))
     if not call.finished:
         raise HangError(f"{_name(fn)} still blocked after the body released it")
 

@@ -6,6 +6,7 @@ import shutil
 import socket
 import threading
 import time
+import urllib.error
 import urllib.request
 
 import pytest
@@ -75,6 +76,46 @@ def test_held_requests_are_all_in_flight_until_released(http_server: LatencyServ
     assert http_server.max_in_flight == 3
     assert http_server.in_flight == 0
     assert sorted(http_server.requests) == paths
+
+
+def test_a_held_request_never_released_is_answered_503_within_the_bound(
+    http_server: LatencyServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A hold nobody releases ends at the medium hang bound: the client gets 503, not a hang."""
+    monkeypatch.setattr("pytest_concurrency.servers.hang_bound", lambda tier="short": 0.05)
+    http_server.hold()
+    with pytest.raises(urllib.error.HTTPError, match="503: held too long"):
+        fetch(http_server.url("/forgotten"))
+    assert http_server.in_flight == 0
+
+
+def test_stopping_the_server_releases_held_requests() -> None:
+    """stop() answers every held request, so their threads end and stop() returns."""
+    server = LatencyServer()
+    bodies: list[bytes] = []
+    with server:
+        server.hold()
+        client = threading.Thread(target=lambda: bodies.append(fetch(server.url("/held"))))
+        client.start()
+        wait_until(lambda: server.in_flight == 1, what="the request held")
+    client.join(5)
+    assert bodies == [b"body of /held\n"]
+
+
+def test_a_client_that_never_sends_cannot_keep_the_server_from_stopping(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A connection left silent times out at the hang bound, so stop() (which joins every
+    request thread) returns."""
+    monkeypatch.setattr("pytest_concurrency.servers.hang_bound", lambda tier="short": 0.05)
+    server = LatencyServer()
+    with server:
+        host, port = server.url("/").split("/")[2].split(":")
+        before = threading.active_count()
+        silent = socket.create_connection((host, int(port)), timeout=5)
+        wait_until(lambda: threading.active_count() > before, what="the request thread started")
+    silent.close()
+    assert not [t for t in threading.enumerate() if t.name == "LatencyServer"]
 
 
 def test_downloads_in_a_thread_pool_overlap(

@@ -11,6 +11,7 @@ import pytest
 
 from pytest_concurrency import (
     AsyncSequencer,
+    Gate,
     HangError,
     Sequencer,
     assert_blocks,
@@ -223,3 +224,58 @@ def test_future_state_names_each_state_of_a_future() -> None:
     states = [future_state(f) for f in (pending, running, finished, cancelled)]
 
     assert states == ["pending", "running", "finished", "cancelled"]
+
+
+# --- Gate ------------------------------------------------------------------------------------
+
+
+def test_a_gate_holds_a_worker_until_opened() -> None:
+    """gate.wait blocks in a pool until open(), then returns True."""
+    gate = Gate("held")
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        held = pool.submit(gate.wait)
+        with assert_blocks(held.result):
+            gate.open()
+        assert held.result(timeout=5) is True
+    assert gate.is_open
+    assert repr(gate) == "<Gate 'held' open>"
+
+
+def test_a_gate_never_opened_ends_the_workers_wait_with_a_hang_error() -> None:
+    """A worker's wait is bounded: a spec that never opens the gate cannot keep it for good."""
+    gate = Gate("forgotten")
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        held = pool.submit(gate.wait, 0.01)
+        with pytest.raises(HangError, match=r"gate 'forgotten' was not opened within 0\.0 s"):
+            held.result(timeout=5)
+
+
+def test_a_gates_default_bound_is_its_hang_bound_tier(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without a timeout, wait() gives up after the gate's tier of hang bound."""
+    monkeypatch.setattr("pytest_concurrency.sync.hang_bound", lambda tier="short": 0.01)
+    with pytest.raises(HangError, match=r"gate 'slow' was not opened within 0\.0 s"):
+        Gate("slow", tier="medium").wait()
+
+
+def test_a_gate_with_an_unknown_tier_is_refused_when_made() -> None:
+    """The tier is checked at once, in the spec's thread, not later in a worker."""
+    with pytest.raises(ValueError, match="unknown hang-bound tier 'forever'; accepted: short"):
+        Gate(tier="forever")
+
+
+def test_a_gate_used_as_a_context_manager_opens_on_leaving_even_on_failure() -> None:
+    """The block's failure still opens the gate, so the worker it held goes free."""
+    with pytest.raises(ZeroDivisionError), Gate("guarded") as gate:
+        assert not gate.is_open
+        1 / 0  # noqa: B018
+    assert gate.is_open
+
+
+def test_open_all_opens_every_gate_still_closed() -> None:
+    """What the specs' teardown calls: every closed gate opens, and the count says how many."""
+    Gate.open_all()  # gates other tests may have left
+    opened, closed_a, closed_b = Gate("o"), Gate("a"), Gate("b")
+    opened.open()
+    assert Gate.open_all() == 2
+    assert (opened.is_open, closed_a.is_open, closed_b.is_open) == (True, True, True)
+    assert Gate.open_all() == 0
