@@ -67,12 +67,13 @@ class Gate:
     """A one-way gate for worker threads: ``wait()`` blocks until :meth:`open`, within a bound.
 
     Hand ``gate.wait`` to a pool where a spec would hand ``event.wait``; unlike
-    ``Event.wait()``, the worker gives up after the hang bound (``tier``, ``short`` by default),
-    raising :class:`HangError`, so a spec that fails before opening the gate cannot keep the
-    worker, and with it the interpreter's exit, waiting for ever::
+    ``Event.wait()``, the worker gives up after a bound (by default the gate's hang-bound
+    ``tier``, ``medium``: a worker may be held while the spec does slow things), raising
+    :class:`HangError`, so a spec that fails before opening the gate cannot keep the worker,
+    and with it the interpreter's exit, waiting for ever::
 
         gate = Gate("held")
-        held = pool.submit(gate.wait)   # True once opened
+        held = pool.submit(gate.wait, hang_bound("medium"))   # True once opened
         ...
         gate.open()
 
@@ -84,7 +85,7 @@ class Gate:
     _living: ClassVar[weakref.WeakSet[Gate]] = weakref.WeakSet()
     _living_lock: ClassVar[threading.Lock] = threading.Lock()
 
-    def __init__(self, name: str = "gate", *, tier: str = "short") -> None:
+    def __init__(self, name: str = "gate", *, tier: str = "medium") -> None:
         hang_bound(tier)  # an unknown tier is an error now, not in a worker thread later
         self.name = name
         self.tier = tier

@@ -254,7 +254,7 @@ def test_a_gates_default_bound_is_its_hang_bound_tier(monkeypatch: pytest.Monkey
     """Without a timeout, wait() gives up after the gate's tier of hang bound."""
     monkeypatch.setattr("pytest_concurrency.sync.hang_bound", lambda tier="short": 0.01)
     with pytest.raises(HangError, match=r"gate 'slow' was not opened within 0\.0 s"):
-        Gate("slow", tier="medium").wait()
+        Gate("slow", tier="short").wait()
 
 
 def test_a_gate_with_an_unknown_tier_is_refused_when_made() -> None:

@@ -9,12 +9,11 @@ catch.
 """
 
 import concurrent.futures
-import threading
 from concurrent.futures import as_completed
 
 import pytest
 
-from pytest_concurrency import assert_blocks
+from pytest_concurrency import Gate, assert_blocks, hang_bound
 from pytest_concurrency.spec_support.workloads import fetch, square
 
 OWN_TIMEOUT_CLASS = (
@@ -31,7 +30,7 @@ def test_as_completed_yields_a_quick_future_before_a_held_one(executor, http_ser
     held = executor.submit(fetch, http_server.url("/held"))
     quick = executor.submit(square, 5)
 
-    finished = as_completed([held, quick])
+    finished = as_completed([held, quick], timeout=hang_bound("medium"))
     order = [next(finished)]
     http_server.release()
     order.append(next(finished))
@@ -43,14 +42,17 @@ def test_as_completed_yields_a_quick_future_before_a_held_one(executor, http_ser
 def test_as_completed_follows_the_finishing_order_not_the_submission_order(thread_executor):
     """Three calls are let go in the order b, c, a; as_completed yields their futures in
     exactly that order."""
-    gates = {name: threading.Event() for name in "abc"}
-    futures = {name: thread_executor.submit(gate.wait) for name, gate in gates.items()}
+    gates = {name: Gate(name) for name in "abc"}
+    futures = {
+        name: thread_executor.submit(gate.wait, hang_bound("medium"))
+        for name, gate in gates.items()
+    }
     names = {future: name for name, future in futures.items()}
 
-    finished = as_completed(futures.values())
+    finished = as_completed(futures.values(), timeout=hang_bound())
     order = []
     for name in "bca":
-        gates[name].set()
+        gates[name].open()
         order.append(names[next(finished)])
 
     assert order == ["b", "c", "a"]
@@ -60,14 +62,14 @@ def test_as_completed_follows_the_finishing_order_not_the_submission_order(threa
 def test_futures_finished_before_the_call_come_out_first(thread_executor):
     """A future that had finished before as_completed was called is yielded first, even when
     it is listed after an unfinished one."""
-    gate = threading.Event()
-    held = thread_executor.submit(gate.wait)
+    gate = Gate()
+    held = thread_executor.submit(gate.wait, hang_bound("medium"))
     already_done = thread_executor.submit(square, 6)
-    already_done.result()
+    already_done.result(hang_bound())
 
-    finished = as_completed([held, already_done])
+    finished = as_completed([held, already_done], timeout=hang_bound())
     first = next(finished)
-    gate.set()
+    gate.open()
     second = next(finished)
 
     assert [first, second] == [already_done, held]
@@ -77,12 +79,12 @@ def test_futures_finished_before_the_call_come_out_first(thread_executor):
 def test_iterating_as_completed_blocks_until_the_next_future_finishes(thread_executor):
     """next() on the iterator does not return while no further future has finished; it returns
     that future as soon as one does."""
-    gate = threading.Event()
-    held = thread_executor.submit(gate.wait)
-    finished = as_completed([held])
+    gate = Gate()
+    held = thread_executor.submit(gate.wait, hang_bound("medium"))
+    finished = as_completed([held], timeout=hang_bound())
 
     with assert_blocks(next, finished) as call:
-        gate.set()
+        gate.open()
 
     assert call.result() is held
 
@@ -92,16 +94,16 @@ def test_iterating_as_completed_blocks_until_the_next_future_finishes(thread_exe
 def test_from_3_11_as_completed_times_out_with_the_builtin_timeout_error(thread_executor):
     """When the timeout runs out, the finished futures have been yielded and the iterator
     raises the builtin TimeoutError, which concurrent.futures.TimeoutError now names."""
-    gate = threading.Event()
+    gate = Gate()
     done = thread_executor.submit(square, 2)
-    held = thread_executor.submit(gate.wait)
-    done.result()
+    held = thread_executor.submit(gate.wait, hang_bound("medium"))
+    done.result(hang_bound())
     finished = as_completed([done, held], timeout=0.05)
 
     first = next(finished)
     with pytest.raises(TimeoutError) as raised:
         next(finished)
-    gate.set()
+    gate.open()
 
     assert first is done
     assert raised.type is TimeoutError
@@ -114,16 +116,16 @@ def test_from_3_11_as_completed_times_out_with_the_builtin_timeout_error(thread_
 def test_on_3_10_as_completed_times_out_with_its_own_timeout_error(thread_executor):
     """On Python 3.10 the iterator raises concurrent.futures.TimeoutError, which is not the
     builtin TimeoutError, nor a subclass of it."""
-    gate = threading.Event()
+    gate = Gate()
     done = thread_executor.submit(square, 2)
-    held = thread_executor.submit(gate.wait)
-    done.result()
+    held = thread_executor.submit(gate.wait, hang_bound("medium"))
+    done.result(hang_bound())
     finished = as_completed([done, held], timeout=0.05)
 
     first = next(finished)
     with pytest.raises(concurrent.futures.TimeoutError) as raised:
         next(finished)
-    gate.set()
+    gate.open()
 
     assert first is done
     assert raised.type is concurrent.futures.TimeoutError

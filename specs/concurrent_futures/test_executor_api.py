@@ -14,6 +14,7 @@ import threading
 
 import pytest
 
+from pytest_concurrency import hang_bound
 from pytest_concurrency.spec_support.workloads import current_pid, current_thread_name, square
 
 EXECUTOR_IS_NOT_AN_ABC = (
@@ -29,8 +30,8 @@ EXECUTOR_IS_NOT_AN_ABC = (
 )
 def test_a_thread_pool_runs_work_in_another_thread_of_this_process(thread_executor):
     """A ThreadPoolExecutor runs the callable in one of its own threads, inside this process."""
-    pid = thread_executor.submit(current_pid).result()
-    thread_name = thread_executor.submit(current_thread_name).result()
+    pid = thread_executor.submit(current_pid).result(hang_bound())
+    thread_name = thread_executor.submit(current_thread_name).result(hang_bound())
 
     assert pid == os.getpid()
     assert thread_name != threading.current_thread().name
@@ -43,7 +44,7 @@ def test_a_thread_pool_runs_work_in_another_thread_of_this_process(thread_execut
 )
 def test_a_process_pool_runs_work_in_another_process(process_executor):
     """A ProcessPoolExecutor, from the same module, runs the callable in a worker process."""
-    pid = process_executor.submit(current_pid).result()
+    pid = process_executor.submit(current_pid).result(hang_bound("medium"))
 
     assert pid != os.getpid()
 
@@ -74,7 +75,7 @@ def test_the_same_code_runs_on_every_kind_of_executor(executor):
     every start method: changing the executor is the only change needed."""
     futures = [executor.submit(square, n) for n in range(5)]
 
-    submitted = [future.result() for future in futures]
-    mapped = list(executor.map(square, range(5)))
+    submitted = [future.result(hang_bound("medium")) for future in futures]
+    mapped = list(executor.map(square, range(5), timeout=hang_bound("medium")))
 
     assert submitted == mapped == [0, 1, 4, 9, 16]

@@ -10,11 +10,10 @@ started it, and may not even be ready; such a future can no longer be cancelled.
 """
 
 import concurrent.futures
-import threading
 
 import pytest
 
-from pytest_concurrency import future_state, hang_bound, wait_until
+from pytest_concurrency import Gate, future_state, hang_bound, wait_until
 from pytest_concurrency.spec_support.workloads import fetch, raise_value_error, square
 
 QUEUED_IS_RUNNING = (
@@ -30,7 +29,7 @@ def test_result_and_the_state_methods_report_a_finished_call(executor):
     future is done, not running and not cancelled."""
     future = executor.submit(square, 12)
 
-    value = future.result()
+    value = future.result(hang_bound("medium"))
 
     assert value == 144
     assert (future.done(), future.running(), future.cancelled()) == (True, False, False)
@@ -43,7 +42,7 @@ def test_result_raises_the_exception_the_call_raised(executor):
     future = executor.submit(raise_value_error, "bad input")
 
     with pytest.raises(ValueError, match="bad input"):
-        future.result()
+        future.result(hang_bound("medium"))
     assert isinstance(future.exception(), ValueError)
     assert future.done()
 
@@ -61,25 +60,25 @@ def test_a_future_can_be_made_and_driven_by_hand():
     seen.append(future_state(future))
 
     assert seen == ["pending", "running", "finished"]
-    assert future.result() == "by hand"
+    assert future.result(hang_bound()) == "by hand"
 
 
 @pytest.mark.claim("CF-9", verdict="holds")
 def test_a_thread_pool_future_goes_pending_running_finished(executor_factory):
     """In a thread pool, a future waits pending while the only worker is busy, turns running
     when the worker takes it, and finishes when the call returns."""
-    first_may_end = threading.Event()
-    second_may_end = threading.Event()
+    first_may_end = Gate("first may end")
+    second_may_end = Gate("second may end")
     pool = executor_factory("thread", max_workers=1)
-    pool.submit(first_may_end.wait)
+    pool.submit(first_may_end.wait, hang_bound("medium"))
 
-    future = pool.submit(second_may_end.wait)
+    future = pool.submit(second_may_end.wait, hang_bound("medium"))
     seen = [future_state(future)]
-    first_may_end.set()
+    first_may_end.open()
     wait_until(future.running)
     seen.append(future_state(future))
-    second_may_end.set()
-    future.result()
+    second_may_end.open()
+    future.result(hang_bound())
     seen.append(future_state(future))
 
     assert seen == ["pending", "running", "finished"]
@@ -89,15 +88,15 @@ def test_a_thread_pool_future_goes_pending_running_finished(executor_factory):
 def test_only_a_pending_future_can_be_cancelled(executor_factory):
     """cancel() succeeds on a future still waiting for a worker and fails on one that is
     running; the cancelled future ends cancelled without ever running."""
-    gate = threading.Event()
+    gate = Gate()
     pool = executor_factory("thread", max_workers=1)
-    running = pool.submit(gate.wait)
-    waiting = pool.submit(gate.wait)
+    running = pool.submit(gate.wait, hang_bound("medium"))
+    waiting = pool.submit(gate.wait, hang_bound("medium"))
     wait_until(running.running)
 
     outcomes = [running.cancel(), waiting.cancel()]
-    gate.set()
-    running.result()
+    gate.open()
+    running.result(hang_bound())
 
     assert outcomes == [False, True]
     assert [future_state(running), future_state(waiting)] == ["finished", "cancelled"]
@@ -129,4 +128,7 @@ def test_a_process_pool_reports_running_before_its_worker_is_ready(
     assert states == ["running", "running", "pending"]
     assert calls_started == ["/initializer"]
     assert cancelled == [False, False, True]
-    assert [f.result() for f in futures[:2]] == [b"body of /1\n", b"body of /2\n"]
+    assert [f.result(hang_bound("medium")) for f in futures[:2]] == [
+        b"body of /1\n",
+        b"body of /2\n",
+    ]

@@ -15,7 +15,7 @@ import threading
 
 import pytest
 
-from pytest_concurrency import wait_until
+from pytest_concurrency import Gate, hang_bound, wait_until
 
 NOT_FIVE_PER_CPU = (
     "five threads per CPU was the default of Python 3.5-3.7; since 3.8 it is min(32, CPUs + 4)"
@@ -28,7 +28,7 @@ def threads_named(prefix):
 
 def saturate(pool, gate, calls=40):
     """Submit more held calls than the pool can run; wait until the pool is at its limit."""
-    futures = [pool.submit(gate.wait) for _ in range(calls)]
+    futures = [pool.submit(gate.wait, hang_bound("medium")) for _ in range(calls)]
     wait_until(lambda: sum(f.running() for f in futures) == len(threads_named("sized")))
     return futures
 
@@ -46,13 +46,13 @@ def pinned_to_one_cpu():
 def test_the_default_pool_has_cpu_count_plus_four_threads(executor_factory):
     """On an unrestricted process, the default pool runs min(32, os.cpu_count() + 4) calls at
     once, and holds the rest pending."""
-    gate = threading.Event()
+    gate = Gate()
     pool = executor_factory("thread", thread_name_prefix="sized")
 
     futures = saturate(pool, gate)
     running = sum(f.running() for f in futures)
     threads = len(threads_named("sized"))
-    gate.set()
+    gate.open()
 
     assert threads == running == min(32, os.cpu_count() + 4)
 
@@ -62,13 +62,13 @@ def test_the_default_pool_has_cpu_count_plus_four_threads(executor_factory):
 def test_before_3_13_the_cap_of_32_applies_to_the_machine_cpu_count(executor_factory, monkeypatch):
     """With 64 CPUs reported by os.cpu_count(), the default pool stops at 32 threads."""
     monkeypatch.setattr(os, "cpu_count", lambda: 64)
-    gate = threading.Event()
+    gate = Gate()
     pool = executor_factory("thread", thread_name_prefix="sized")
     monkeypatch.undo()
 
     futures = saturate(pool, gate)
     running = sum(f.running() for f in futures)
-    gate.set()
+    gate.open()
 
     assert running == 32
 
@@ -79,13 +79,13 @@ def test_from_3_13_the_cap_of_32_applies_to_the_process_cpu_count(executor_facto
     """With 64 CPUs reported by os.process_cpu_count(), the default pool stops at 32
     threads."""
     monkeypatch.setattr(os, "process_cpu_count", lambda: 64)
-    gate = threading.Event()
+    gate = Gate()
     pool = executor_factory("thread", thread_name_prefix="sized")
     monkeypatch.undo()
 
     futures = saturate(pool, gate)
     running = sum(f.running() for f in futures)
-    gate.set()
+    gate.open()
 
     assert running == 32
 
@@ -100,12 +100,12 @@ def test_from_3_13_the_cap_of_32_applies_to_the_process_cpu_count(executor_facto
 def test_before_3_13_the_default_ignores_cpu_affinity(pinned_to_one_cpu, executor_factory):
     """Pinned to one CPU, a pool made before Python 3.13 still sizes itself by every CPU of
     the machine: os.cpu_count() + 4 threads."""
-    gate = threading.Event()
+    gate = Gate()
     pool = executor_factory("thread", thread_name_prefix="sized")
 
     futures = saturate(pool, gate)
     running = sum(f.running() for f in futures)
-    gate.set()
+    gate.open()
 
     assert running == min(32, os.cpu_count() + 4)
 
@@ -120,11 +120,11 @@ def test_before_3_13_the_default_ignores_cpu_affinity(pinned_to_one_cpu, executo
 def test_from_3_13_the_default_follows_cpu_affinity(pinned_to_one_cpu, executor_factory):
     """Pinned to one CPU, a pool made on Python 3.13 or later sizes itself by the CPUs it may
     use: 1 + 4 = 5 threads."""
-    gate = threading.Event()
+    gate = Gate()
     pool = executor_factory("thread", thread_name_prefix="sized")
 
     futures = saturate(pool, gate)
     running = sum(f.running() for f in futures)
-    gate.set()
+    gate.open()
 
     assert running == 5

@@ -12,16 +12,16 @@ itself. Who does, and when, differs by pool:
 So the first future is not made running *by* submit: another thread does it on its own
 schedule, and whether that happens before submit returns is a race. The specs therefore wait
 for the change with ``wait_until``, and show submit's own part by holding the worker back.
-Work is held back with gates: a ``threading.Event`` for threads, and the loopback server's
-``hold()`` for processes (a worker process fetching a held URL waits until ``release()``).
+Work is held back with gates: a ``Gate`` (an event whose waits are bounded) for threads, and
+the loopback server's ``hold()`` for processes (a worker process fetching a held URL waits until
+``release()``).
 """
 
 import concurrent.futures
-import threading
 
 import pytest
 
-from pytest_concurrency import future_state, hang_bound, wait_until
+from pytest_concurrency import Gate, future_state, hang_bound, wait_until
 from pytest_concurrency.spec_support.workloads import fetch
 
 NOT_AT_ONCE = (
@@ -47,7 +47,7 @@ def test_submit_returns_a_future_before_the_call_has_finished(executor, http_ser
     assert isinstance(future, concurrent.futures.Future)
     assert not future.done()
     http_server.release()
-    assert future.result() == b"body of /slow\n"
+    assert future.result(hang_bound("medium")) == b"body of /slow\n"
 
 
 @pytest.mark.claim("CF-5", verdict="erratum", note=NOT_AT_ONCE)
@@ -55,17 +55,22 @@ def test_a_thread_pool_future_is_pending_until_a_worker_thread_takes_it(executor
     """submit() leaves the future pending; only a worker thread makes it running. Here the
     worker is held in its initializer, so the future stays pending after submit() returns, and
     becomes running as soon as the worker is let go."""
-    worker_may_start = threading.Event()
-    call_may_end = threading.Event()
-    pool = executor_factory("thread", max_workers=1, initializer=worker_may_start.wait)
+    worker_may_start = Gate("worker may start")
+    call_may_end = Gate("call may end")
+    pool = executor_factory(
+        "thread",
+        max_workers=1,
+        initializer=worker_may_start.wait,
+        initargs=(hang_bound("medium"),),
+    )
 
-    future = pool.submit(call_may_end.wait)
+    future = pool.submit(call_may_end.wait, hang_bound("medium"))
     after_submit = future_state(future)
-    worker_may_start.set()
+    worker_may_start.open()
     wait_until(future.running)
     once_taken = future_state(future)
-    call_may_end.set()
-    future.result()
+    call_may_end.open()
+    future.result(hang_bound())
 
     assert [after_submit, once_taken, future_state(future)] == ["pending", "running", "finished"]
 
@@ -74,14 +79,14 @@ def test_a_thread_pool_future_is_pending_until_a_worker_thread_takes_it(executor
 def test_with_one_thread_busy_later_futures_wait_as_pending(executor_factory):
     """With max_workers=1, the first call runs and every later one waits, pending, until the
     worker is free."""
-    gate = threading.Event()
+    gate = Gate()
     pool = executor_factory("thread", max_workers=1)
 
-    futures = [pool.submit(gate.wait) for _ in range(3)]
+    futures = [pool.submit(gate.wait, hang_bound("medium")) for _ in range(3)]
     wait_until(futures[0].running)
     while_busy = [future_state(f) for f in futures]
-    gate.set()
-    results = [f.result() for f in futures]
+    gate.open()
+    results = [f.result(hang_bound()) for f in futures]
 
     assert while_busy == ["running", "pending", "pending"]
     assert results == [True, True, True]
@@ -104,7 +109,7 @@ def test_with_one_process_busy_two_more_futures_already_report_running(
     while_busy = [future_state(f) for f in [first, *later]]
     calls_started = list(http_server.requests)
     http_server.release()
-    bodies = [f.result() for f in [first, *later]]
+    bodies = [f.result(hang_bound("medium")) for f in [first, *later]]
 
     assert while_busy == ["running", "running", "running", "pending"]
     assert calls_started == ["/1"]

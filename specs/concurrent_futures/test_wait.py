@@ -6,12 +6,11 @@ timeout: the caller reads what finished from the pair.
 """
 
 import inspect
-import threading
 from concurrent.futures import ALL_COMPLETED, FIRST_COMPLETED, FIRST_EXCEPTION, wait
 
 import pytest
 
-from pytest_concurrency import assert_blocks
+from pytest_concurrency import Gate, assert_blocks, hang_bound
 from pytest_concurrency.spec_support.workloads import raise_value_error, square
 
 
@@ -19,12 +18,12 @@ from pytest_concurrency.spec_support.workloads import raise_value_error, square
 def test_wait_splits_the_futures_into_done_and_not_done(thread_executor):
     """With FIRST_COMPLETED, wait() returns as soon as one future has finished: the finished
     one in done, the held one in not_done. The pair is a named tuple."""
-    gate = threading.Event()
-    held = thread_executor.submit(gate.wait)
+    gate = Gate()
+    held = thread_executor.submit(gate.wait, hang_bound("medium"))
     quick = thread_executor.submit(square, 7)
 
-    result = wait([held, quick], return_when=FIRST_COMPLETED)
-    gate.set()
+    result = wait([held, quick], timeout=hang_bound(), return_when=FIRST_COMPLETED)
+    gate.open()
 
     assert (result.done, result.not_done) == ({quick}, {held})
     assert result == (result.done, result.not_done)
@@ -48,13 +47,13 @@ def test_return_when_takes_three_constants_and_defaults_to_all_completed():
 def test_by_default_wait_blocks_until_every_future_has_finished(thread_executor):
     """Without return_when, wait() does not return while one future is unfinished, even when
     the others are done."""
-    gate = threading.Event()
+    gate = Gate()
     quick = thread_executor.submit(square, 3)
-    held = thread_executor.submit(gate.wait)
-    quick.result()
+    held = thread_executor.submit(gate.wait, hang_bound("medium"))
+    quick.result(hang_bound())
 
     with assert_blocks(wait, [quick, held]) as call:
-        gate.set()
+        gate.open()
 
     assert call.result() == ({quick, held}, set())
 
@@ -63,12 +62,12 @@ def test_by_default_wait_blocks_until_every_future_has_finished(thread_executor)
 def test_first_exception_returns_as_soon_as_a_future_raises(thread_executor):
     """FIRST_EXCEPTION returns when a future finishes by raising, leaving the others in
     not_done."""
-    gate = threading.Event()
-    held = thread_executor.submit(gate.wait)
+    gate = Gate()
+    held = thread_executor.submit(gate.wait, hang_bound("medium"))
     failing = thread_executor.submit(raise_value_error, "boom")
 
-    done, not_done = wait([held, failing], return_when=FIRST_EXCEPTION)
-    gate.set()
+    done, not_done = wait([held, failing], timeout=hang_bound(), return_when=FIRST_EXCEPTION)
+    gate.open()
 
     assert (done, not_done) == ({failing}, {held})
 
@@ -77,13 +76,13 @@ def test_first_exception_returns_as_soon_as_a_future_raises(thread_executor):
 def test_first_exception_without_an_exception_waits_for_all(thread_executor):
     """When no future raises, FIRST_EXCEPTION behaves like ALL_COMPLETED: a future that
     finished normally does not end the wait."""
-    gate = threading.Event()
+    gate = Gate()
     quick = thread_executor.submit(square, 3)
-    held = thread_executor.submit(gate.wait)
-    quick.result()
+    held = thread_executor.submit(gate.wait, hang_bound("medium"))
+    quick.result(hang_bound())
 
     with assert_blocks(lambda: wait([quick, held], return_when=FIRST_EXCEPTION)) as call:
-        gate.set()
+        gate.open()
 
     assert call.result() == ({quick, held}, set())
 
@@ -92,12 +91,12 @@ def test_first_exception_without_an_exception_waits_for_all(thread_executor):
 def test_wait_with_a_timeout_returns_what_finished_without_raising(thread_executor):
     """With a timeout, wait() hands back the futures done by then and leaves the rest in
     not_done; it does not raise."""
-    gate = threading.Event()
+    gate = Gate()
     quick = thread_executor.submit(pow, 2, 10)
-    stuck = thread_executor.submit(gate.wait)
-    quick.result()  # finished before wait() is called: no race with the timeout
+    stuck = thread_executor.submit(gate.wait, hang_bound("medium"))
+    quick.result(hang_bound())  # finished before wait() is called: no race with the timeout
 
     done, not_done = wait([quick, stuck], timeout=0.01)
-    gate.set()
+    gate.open()
 
     assert (done, not_done) == ({quick}, {stuck})
