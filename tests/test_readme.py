@@ -1,4 +1,5 @@
-"""The README's examples are tests: every Python block that defines a test must pass."""
+"""The documentation's examples are tests: every Python block of the README and of the
+guide that defines a test must pass."""
 
 from __future__ import annotations
 
@@ -7,17 +8,29 @@ from pathlib import Path
 
 import pytest
 
-README = Path(__file__).resolve().parent.parent / "README.md"
-BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text("utf-8"), flags=re.DOTALL)
-EXAMPLES = [block for block in BLOCKS if re.search(r"^(async )?def test_", block, re.MULTILINE)]
+ROOT = Path(__file__).resolve().parent.parent
+DOCUMENTS = {"readme": ROOT / "README.md", "guide": ROOT / "docs" / "guide.md"}
 
 
-def test_the_readme_has_examples_to_run():
-    assert len(EXAMPLES) >= 3
+def _examples(path: Path) -> list[str]:
+    blocks = re.findall(r"```python\n(.*?)```", path.read_text("utf-8"), flags=re.DOTALL)
+    return [block for block in blocks if re.search(r"^(async )?def test_", block, re.MULTILINE)]
 
 
-@pytest.mark.parametrize("example", EXAMPLES, ids=[f"example-{i}" for i in range(len(EXAMPLES))])
-def test_readme_example_passes(pytester: pytest.Pytester, example: str) -> None:
+EXAMPLES = {
+    f"{name}-{i}": example
+    for name, path in DOCUMENTS.items()
+    for i, example in enumerate(_examples(path))
+}
+
+
+@pytest.mark.parametrize("name", DOCUMENTS)
+def test_each_document_has_examples_to_run(name: str) -> None:
+    assert len(_examples(DOCUMENTS[name])) >= 3
+
+
+@pytest.mark.parametrize("example", EXAMPLES.values(), ids=EXAMPLES.keys())
+def test_documented_example_passes(pytester: pytest.Pytester, example: str) -> None:
     pytester.makepyfile(test_example=example)
 
     result = pytester.runpytest("-p", "no:cacheprovider")

@@ -1,0 +1,14 @@
+"""A user's test that leaves a thread running: the plugin's leak check must fail it."""
+
+import threading
+
+from pytest_concurrency import hang_bound
+
+never_set = threading.Event()
+
+
+def test_leaves_a_thread_running():
+    # A daemon, so that the process still exits at once when the run ends.
+    threading.Thread(
+        target=never_set.wait, args=(hang_bound("medium"),), name="left-behind", daemon=True
+    ).start()
