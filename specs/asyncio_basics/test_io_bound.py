@@ -12,6 +12,8 @@ import threading
 
 import pytest
 
+from pytest_concurrency import hang_bound
+
 CONNECTIONS = 20
 
 
@@ -40,10 +42,10 @@ async def test_one_thread_keeps_many_socket_reads_waiting_at_the_same_time():
 
     try:
         readers = [asyncio.create_task(read_one(ours)) for ours, _ in pairs]
-        await all_waiting.wait()
+        await asyncio.wait_for(all_waiting.wait(), timeout=hang_bound())
         for number, (_, theirs) in enumerate(pairs):
             theirs.sendall(f"msg{number:03d}".encode())
-        received = await asyncio.gather(*readers)
+        received = await asyncio.wait_for(asyncio.gather(*readers), timeout=hang_bound())
     finally:
         for _, theirs in pairs:
             theirs.close()

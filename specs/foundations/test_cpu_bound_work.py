@@ -22,7 +22,7 @@ import time
 
 import pytest
 
-from pytest_concurrency import ratio_to_wall_time, usable_cpus
+from pytest_concurrency import hang_bound, ratio_to_wall_time, usable_cpus
 from pytest_concurrency.spec_support.workloads import fibonacci_cpu_seconds, square
 
 SIZE = 27  # fibonacci(27): some 15 to 40 ms of pure Python per task, depending on the version
@@ -36,6 +36,11 @@ def timed(action):
     return result, time.perf_counter() - started
 
 
+def compute(pool, tasks):
+    """Run ``tasks`` calls of fibonacci(SIZE) in ``pool``; their CPU seconds, summed."""
+    return sum(pool.map(fibonacci_cpu_seconds, [SIZE] * tasks, timeout=hang_bound("medium")))
+
+
 @pytest.mark.claim("BAS-10", verdict="holds")
 @pytest.mark.gil("enabled")
 def test_threads_never_keep_more_than_one_cpu_busy_under_the_gil(executor_factory):
@@ -46,7 +51,7 @@ def test_threads_never_keep_more_than_one_cpu_busy_under_the_gil(executor_factor
 
     parallelism = []
     for _ in range(REPEATS):
-        cpu_seconds, wall = timed(lambda: sum(threads.map(fibonacci_cpu_seconds, [SIZE] * tasks)))
+        cpu_seconds, wall = timed(lambda: compute(threads, tasks))
         parallelism.append(cpu_seconds / wall)
 
     assert max(parallelism) < 1.1
@@ -67,9 +72,7 @@ def test_threads_keep_several_cpus_busy_without_the_gil(executor_factory):
 
     needed = 1 + 0.2 * (usable_cpus() - 1)
 
-    parallelism = ratio_to_wall_time(
-        lambda: sum(threads.map(fibonacci_cpu_seconds, [SIZE] * (4 * tasks))), needed=needed
-    )
+    parallelism = ratio_to_wall_time(lambda: compute(threads, 4 * tasks), needed=needed)
 
     assert parallelism > needed
 
@@ -83,12 +86,10 @@ def test_a_process_pool_keeps_several_cpus_busy(executor_factory, start_method):
     time of the run: they compute on several CPUs at once."""
     tasks = 2 * usable_cpus()
     processes = executor_factory(f"process-{start_method}", max_workers=tasks)
-    list(processes.map(square, range(tasks)))  # start every worker before measuring
+    list(processes.map(square, range(tasks), timeout=hang_bound("medium")))  # start them all
 
     needed = 1 + 0.2 * (usable_cpus() - 1)
 
-    parallelism = ratio_to_wall_time(
-        lambda: sum(processes.map(fibonacci_cpu_seconds, [SIZE] * (4 * tasks))), needed=needed
-    )
+    parallelism = ratio_to_wall_time(lambda: compute(processes, 4 * tasks), needed=needed)
 
     assert parallelism > needed

@@ -15,6 +15,8 @@ import urllib.request
 
 import pytest
 
+from pytest_concurrency import hang_bound
+
 # Five at once: the loopback server listens with socketserver's default backlog of 5, and
 # connections beyond it may wait for a TCP retransmission (a second) before being accepted.
 DOWNLOADS = 5
@@ -58,7 +60,7 @@ def test_threads_overlap_their_downloads(executor_factory, http_server):
     threads = executor_factory("thread", max_workers=DOWNLOADS)
 
     one_by_one = best_seconds(lambda: [download(url) for url in urls])
-    overlapped = best_seconds(lambda: list(threads.map(download, urls)))
+    overlapped = best_seconds(lambda: list(threads.map(download, urls, timeout=hang_bound())))
 
     assert http_server.max_in_flight == DOWNLOADS
     assert one_by_one / overlapped > MARGIN

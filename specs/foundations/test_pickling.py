@@ -18,6 +18,7 @@ import threading
 
 import pytest
 
+from pytest_concurrency import hang_bound
 from pytest_concurrency.spec_support.workloads import identity, make_lock
 
 CALLABLE_NOT_RESULT = (
@@ -49,7 +50,7 @@ def test_a_lambda_cannot_be_sent_to_a_process_pool(process_executor):
     future = process_executor.submit(send_one)
 
     with pytest.raises(pickle.PicklingError, match="<lambda>"):
-        future.result()
+        future.result(hang_bound("medium"))
 
 
 @pytest.mark.claim("BAS-6", verdict="holds")
@@ -57,7 +58,7 @@ def test_a_thread_pool_runs_a_lambda_since_nothing_is_pickled(thread_executor):
     """Threads share the interpreter: the lambda is called as it is."""
     future = thread_executor.submit(send_one)
 
-    assert future.result() == 1
+    assert future.result(hang_bound()) == 1
 
 
 @pytest.mark.claim("BAS-6", verdict="holds")
@@ -66,7 +67,7 @@ def test_an_argument_that_cannot_be_pickled_fails_through_the_future(process_exe
     future = process_executor.submit(identity, threading.Lock())
 
     with pytest.raises(TypeError, match=r"cannot pickle '_thread\.lock' object"):
-        future.result()
+        future.result(hang_bound("medium"))
 
 
 @pytest.mark.claim("BAS-6", verdict="holds")
@@ -76,7 +77,7 @@ def test_a_return_value_that_cannot_be_pickled_fails_through_the_future(process_
     future = process_executor.submit(make_lock)
 
     with pytest.raises(TypeError, match=r"cannot pickle '_thread\.lock' object"):
-        future.result()
+        future.result(hang_bound("medium"))
 
 
 @pytest.mark.claim("BAS-7", verdict="holds")
@@ -85,7 +86,7 @@ def test_arguments_are_pickled_in_this_process_under_every_start_method(process_
     the pickle rebuilds (the number 7), even when the worker was forked."""
     argument = RecordsItsPickling()
 
-    result = process_executor.submit(identity, argument).result()
+    result = process_executor.submit(identity, argument).result(hang_bound("medium"))
 
     assert result == 7
     assert argument.pickled_in == [os.getpid()]
@@ -99,8 +100,8 @@ def test_a_process_pool_returns_a_copy_and_a_thread_pool_the_object_itself(
     thread pool it is the same object."""
     payload = {"numbers": [1, 2, 3]}
 
-    through_a_process = process_executor.submit(identity, payload).result()
-    through_a_thread = thread_executor.submit(identity, payload).result()
+    through_a_process = process_executor.submit(identity, payload).result(hang_bound("medium"))
+    through_a_thread = thread_executor.submit(identity, payload).result(hang_bound())
 
     assert through_a_process == payload
     assert through_a_process is not payload

@@ -21,6 +21,7 @@ import random
 import numpy as np
 import pytest
 
+from pytest_concurrency import hang_bound
 from pytest_concurrency.spec_support.workloads import (
     keep_barrier,
     meet_then_numpy_draw,
@@ -49,7 +50,7 @@ def two_workers(executor_factory, mp_context, start_method):
 def draw_in_both(pool, work):
     """Run ``work`` once in each worker; return the two (pid, draw) pairs."""
     futures = [pool.submit(work) for _ in range(2)]
-    return [future.result() for future in futures]
+    return [future.result(hang_bound("medium")) for future in futures]
 
 
 @pytest.mark.claim("BAS-8", verdict="conditional", note=ONLY_AFTER_A_COPY)

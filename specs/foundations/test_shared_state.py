@@ -15,7 +15,7 @@ import threading
 
 import pytest
 
-from pytest_concurrency import Sequencer, assert_blocks
+from pytest_concurrency import Sequencer, assert_blocks, hang_bound
 
 SPLIT_ONLY_AT_CALLS = (
     "updates are lost only where a thread switch can fall between read and write; on GIL "
@@ -50,7 +50,7 @@ def test_two_threads_that_read_before_either_writes_lose_one_update():
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join()
+        thread.join(hang_bound())
 
     assert seq.log == ["a reads", "b reads", "a writes", "b writes"]
     assert shared["count"] == 1
@@ -94,7 +94,7 @@ def test_a_call_inside_the_read_modify_write_lets_updates_be_lost(frequent_switc
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join()
+        thread.join(hang_bound("medium"))
 
     assert shared["count"] < 2_000_000
 
@@ -116,7 +116,7 @@ def test_under_the_gil_an_increment_with_no_call_inside_is_never_split(frequent_
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join()
+        thread.join(hang_bound("medium"))
 
     assert box[0] == 2_000_000
 
@@ -135,7 +135,7 @@ def test_without_the_gil_even_a_bare_increment_loses_updates():
     start = threading.Barrier(2)
 
     def add_a_million():
-        start.wait()
+        start.wait(hang_bound())
         for _ in range(1_000_000):
             box[0] += 1
 
@@ -143,6 +143,6 @@ def test_without_the_gil_even_a_bare_increment_loses_updates():
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join()
+        thread.join(hang_bound("medium"))
 
     assert box[0] < 2_000_000

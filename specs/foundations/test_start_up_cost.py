@@ -19,6 +19,7 @@ import time
 
 import pytest
 
+from pytest_concurrency import hang_bound
 from pytest_concurrency.spec_support.workloads import identity, report_cpu_time
 
 REPEATS = 5
@@ -45,13 +46,13 @@ def test_starting_a_process_costs_more_than_starting_a_thread(mp_context):
     def start_a_process():
         process = mp_context.Process(target=report_cpu_time, args=(child_cpu,))
         process.start()
-        process.join()
+        process.join(hang_bound("medium"))
         return child_cpu.value
 
     def start_a_thread():
         thread = threading.Thread(target=int)
         thread.start()
-        thread.join()
+        thread.join(hang_bound())
         return 0.0  # the thread's CPU time is this process's
 
     assert median_cpu_seconds(start_a_process) > MARGIN * median_cpu_seconds(start_a_thread)
@@ -65,11 +66,11 @@ def test_a_round_trip_of_data_costs_more_through_a_process_pool(executor_factory
     payload = bytes(10_000_000)
     processes = executor_factory(f"process-{start_method}", max_workers=1)
     threads = executor_factory("thread", max_workers=1)
-    processes.submit(identity, None).result()  # start the workers before measuring
-    threads.submit(identity, None).result()
+    processes.submit(identity, None).result(hang_bound("medium"))  # start the workers first
+    threads.submit(identity, None).result(hang_bound())
 
     def through(pool):
-        pool.submit(identity, payload).result()
+        pool.submit(identity, payload).result(hang_bound("medium"))
         return 0.0  # only this process's side is counted
 
     assert median_cpu_seconds(lambda: through(processes)) > MARGIN * median_cpu_seconds(

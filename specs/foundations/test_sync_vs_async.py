@@ -52,7 +52,7 @@ def test_a_thread_runs_the_call_while_the_caller_goes_on(thread_executor):
     future = thread_executor.submit(callee)
     events.append("caller goes on")
     gate.set()
-    future.result()
+    future.result(hang_bound())
 
     assert events == ["caller goes on", "callee finishes"]
 
@@ -71,7 +71,7 @@ def test_a_process_runs_the_call_while_the_caller_goes_on(
     future = pool.submit(meet_then_pid)
     unfinished_when_submit_returned = not future.done()
     barrier.wait(hang_bound("medium"))
-    worker = future.result()
+    worker = future.result(hang_bound("medium"))
 
     assert unfinished_when_submit_returned
     assert worker != os.getpid()
@@ -85,7 +85,7 @@ async def test_an_asyncio_task_runs_the_call_while_the_caller_goes_on():
     gate = asyncio.Event()
 
     async def callee():
-        await gate.wait()
+        await asyncio.wait_for(gate.wait(), timeout=hang_bound())
         events.append("callee finishes")
 
     task = asyncio.create_task(callee())

@@ -29,7 +29,7 @@ import warnings
 
 import pytest
 
-from pytest_concurrency import wait_until
+from pytest_concurrency import hang_bound, wait_until
 
 # Every flavour: the virtual clock holds while executor work (and its shutdown) is in flight.
 FLAVOURS = ("asyncio", "debug", "eager", "virtual", "uvloop")
@@ -73,7 +73,7 @@ async def test_blocking_downloads_in_the_executor_are_all_in_flight_at_once(http
     # Runs while the three downloads block: the loop is not stuck behind them.
     await asyncio.to_thread(wait_until, lambda: http_server.in_flight == 3)
     http_server.release()
-    bodies = await asyncio.gather(*downloads)
+    bodies = await asyncio.wait_for(asyncio.gather(*downloads), timeout=hang_bound())
 
     assert bodies == [b"body of /a\n", b"body of /b\n", b"body of /c\n"]
     assert http_server.max_in_flight == 3

@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from pytest_concurrency import future_state, wait_until
+from pytest_concurrency import future_state, hang_bound, wait_until
 from pytest_concurrency.spec_support.workloads import download
 
 PAGES = ["/news", "/weather", "/sports"]
@@ -73,7 +73,7 @@ def test_with_one_worker_the_first_download_runs_and_the_others_wait(
     wait_until(lambda: http_server.in_flight == 1)
     while_first_runs = [future_state(f) for f in futures]
     http_server.release()
-    saved = [f.result() for f in futures]
+    saved = [f.result(hang_bound()) for f in futures]
 
     assert while_first_runs == ["running", "pending", "pending"]
     assert http_server.requests == PAGES
@@ -94,7 +94,7 @@ def test_with_three_workers_the_three_downloads_are_in_flight_at_once(
     wait_until(lambda: http_server.in_flight == 3)
     states = [future_state(f) for f in futures]
     http_server.release()
-    [f.result() for f in futures]
+    [f.result(hang_bound()) for f in futures]
 
     assert states == ["running", "running", "running"]
     assert http_server.max_in_flight == 3

@@ -13,7 +13,7 @@ import threading
 
 import pytest
 
-from pytest_concurrency import Sequencer
+from pytest_concurrency import Sequencer, hang_bound
 
 A_MILLION = 1_000_000
 
@@ -71,7 +71,7 @@ def test_the_unlocked_counter_still_reaches_two_million_under_the_gil(
 
     futures = [thread_executor.submit(count_up, counter) for _ in range(2)]
     for future in futures:
-        future.result()
+        future.result(hang_bound("medium"))
 
     assert counter.count == 2_000_000
 
@@ -93,7 +93,7 @@ def test_the_unlocked_counter_loses_an_increment_when_both_threads_read_first():
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join()
+        thread.join(hang_bound())
 
     assert seq.log == ["a reads", "b reads", "a writes", "b writes"]
     assert counter.count == 1
@@ -106,7 +106,7 @@ def test_the_locked_counter_reaches_exactly_two_million(thread_executor):
 
     futures = [thread_executor.submit(count_up, counter) for _ in range(2)]
     for future in futures:
-        future.result()
+        future.result(hang_bound("medium"))
 
     assert counter.count == 2_000_000
 
@@ -124,6 +124,6 @@ def test_the_unlocked_counter_falls_short_without_the_gil(thread_executor):
 
     futures = [thread_executor.submit(count_up, counter) for _ in range(2)]
     for future in futures:
-        future.result()
+        future.result(hang_bound("medium"))
 
     assert counter.count < 2_000_000

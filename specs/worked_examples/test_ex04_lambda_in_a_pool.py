@@ -17,6 +17,7 @@ from concurrent.futures import wait
 
 import pytest
 
+from pytest_concurrency import hang_bound
 from pytest_concurrency.spec_support.workloads import fetch, square
 
 # A lambda bound to a module name, as in the note: exactly what a process pool cannot send.
@@ -38,10 +39,10 @@ def test_a_lambda_is_accepted_by_submit_and_fails_when_the_result_is_read(proces
     """submit() takes the lambda without complaint and wait() reports the future done; the
     pickling error comes out of result()."""
     future = process_executor.submit(answer)
-    done, not_done = wait([future])
+    done, not_done = wait([future], timeout=hang_bound("medium"))
 
     with pytest.raises(pickle.PicklingError, match="<lambda>") as raised:
-        future.result()
+        future.result(hang_bound("medium"))
 
     assert (done, not_done) == ({future}, set())
     assert raised.type is pickle.PicklingError
@@ -54,9 +55,10 @@ def test_the_lambda_never_reaches_a_worker_and_the_pool_stays_usable(process_exe
     failed = process_executor.submit(visit, http_server.url("/from-the-lambda"))
 
     with pytest.raises(pickle.PicklingError):
-        failed.result()
+        failed.result(hang_bound("medium"))
     requests_after_the_lambda = list(http_server.requests)
-    body = process_executor.submit(fetch, http_server.url("/from-a-function")).result()
+    next_call = process_executor.submit(fetch, http_server.url("/from-a-function"))
+    body = next_call.result(hang_bound("medium"))
 
     assert requests_after_the_lambda == []
     assert body == b"body of /from-a-function\n"
@@ -70,7 +72,7 @@ def test_before_3_14_a_local_lambda_fails_with_attribute_error(process_executor)
     local = lambda: 42  # noqa: E731
 
     with pytest.raises(AttributeError, match="local object") as raised:
-        process_executor.submit(local).result()
+        process_executor.submit(local).result(hang_bound("medium"))
 
     assert raised.type is AttributeError
 
@@ -82,7 +84,7 @@ def test_from_3_14_a_local_lambda_fails_with_a_pickling_error(process_executor):
     local = lambda: 42  # noqa: E731
 
     with pytest.raises(pickle.PicklingError) as raised:
-        process_executor.submit(local).result()
+        process_executor.submit(local).result(hang_bound("medium"))
 
     assert raised.type is pickle.PicklingError
 
@@ -92,7 +94,10 @@ def test_a_thread_pool_runs_the_lambda(thread_executor):
     """Threads share the interpreter, so a thread pool calls the lambda directly."""
     local = lambda: "local"  # noqa: E731
 
-    results = [thread_executor.submit(answer).result(), thread_executor.submit(local).result()]
+    results = [
+        thread_executor.submit(answer).result(hang_bound()),
+        thread_executor.submit(local).result(hang_bound()),
+    ]
 
     assert results == [42, "local"]
 
@@ -102,7 +107,7 @@ def test_a_function_importable_by_name_runs_in_a_process_pool(process_executor):
     """A def at module level (here, in an importable module) pickles as a reference and runs
     in the worker."""
     future = process_executor.submit(square, 7)
-    done, not_done = wait([future])
+    done, not_done = wait([future], timeout=hang_bound("medium"))
 
-    assert future.result() == 49
+    assert future.result(hang_bound("medium")) == 49
     assert (done, not_done) == ({future}, set())

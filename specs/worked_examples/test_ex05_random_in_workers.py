@@ -60,7 +60,7 @@ def two_forked_workers(executor_factory, mp_context, start_method):
 def draw_in_both(pool, work):
     """Run ``work`` once in each worker; return the two (pid, draw) pairs."""
     futures = [pool.submit(work) for _ in range(2)]
-    return [future.result() for future in futures]
+    return [future.result(hang_bound("medium")) for future in futures]
 
 
 @pytest.mark.claim(

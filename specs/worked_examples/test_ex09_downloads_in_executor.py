@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from pytest_concurrency import wait_until
+from pytest_concurrency import hang_bound, wait_until
 
 NOTE = (
     "holds; the example's URLs written '<https://...>' look broken, but urllib strips the "
@@ -53,7 +53,7 @@ async def test_the_downloads_wait_on_the_server_together_and_gather_keeps_their_
     futures = [loop.run_in_executor(None, download, url, tmp_path) for url in urls]
     await asyncio.to_thread(wait_until, lambda: http_server.in_flight == 3)
     http_server.release()
-    results = await asyncio.gather(*futures)
+    results = await asyncio.wait_for(asyncio.gather(*futures), timeout=hang_bound())
 
     assert [url for url, _ in results] == urls
     assert [path.name for _, path in results] == [

@@ -21,6 +21,8 @@ import asyncio
 
 import pytest
 
+from pytest_concurrency import hang_bound
+
 redis_asyncio = pytest.importorskip("redis.asyncio", reason="the redis package (>= 4.2)")
 
 NOTE = (
@@ -74,7 +76,7 @@ class Watched:
 
 
 async def other_work(watched, events):
-    await watched.first_get_sent.wait()
+    await asyncio.wait_for(watched.first_get_sent.wait(), timeout=hang_bound())
     events.append("another task runs")
 
 

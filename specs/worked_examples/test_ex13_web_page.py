@@ -24,7 +24,7 @@ from contextlib import asynccontextmanager, contextmanager
 
 import pytest
 
-from pytest_concurrency import wait_until
+from pytest_concurrency import hang_bound, wait_until
 
 NOTE = (
     "the three versions work as described; but the note writes async with at module level, a "
@@ -143,7 +143,7 @@ async def read_two_pages_at_once(manager, server):
     reading = asyncio.gather(read("/one"), read("/two"))
     await asyncio.to_thread(wait_until, lambda: server.in_flight == 2)
     server.release()
-    return await reading
+    return await asyncio.wait_for(reading, timeout=hang_bound())
 
 
 @pytest.mark.claim("EX-13", verdict="erratum", note=NOTE)
