@@ -121,5 +121,5 @@ async def test_as_completed_rejects_a_loop_argument():
     pending = loop.create_future()
 
     with pytest.raises(TypeError, match="loop"):
-        asyncio.as_completed([pending], loop=loop)
+        asyncio.as_completed([pending], loop=loop)  # raises at once: nothing to time out
     pending.cancel()
