@@ -14,6 +14,7 @@ import multiprocessing
 import multiprocessing.process
 import threading
 import time
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -24,6 +25,7 @@ __all__ = [
     "Survivor",
     "describe",
     "join_all",
+    "keep_alive",
     "pending_tasks",
 ]
 
@@ -74,6 +76,18 @@ def join_all(workers: Iterable[_Joinable], bound: float, owner: str = "") -> lis
     return survivors
 
 
+# Workers meant to outlive the test that started them (a warm pool's), weakly held.
+_long_lived: weakref.WeakSet[object] = weakref.WeakSet()
+
+
+def keep_alive(workers: Iterable[object]) -> None:
+    """Mark threads or processes as long-lived: the leak check does not report them.
+
+    For the workers of a warm pool, which go on running after a test by design.
+    """
+    _long_lived.update(workers)
+
+
 class Snapshot:
     """The threads and child processes alive at one moment."""
 
@@ -83,8 +97,14 @@ class Snapshot:
 
     def survivors(self, grace: float) -> list[Survivor]:
         """Threads and child processes started since the snapshot and alive after ``grace``."""
-        new_threads = [t for t in threading.enumerate() if t not in self.threads]
-        new_processes = [p for p in multiprocessing.active_children() if p not in self.processes]
+        new_threads = [
+            t for t in threading.enumerate() if t not in self.threads and t not in _long_lived
+        ]
+        new_processes = [
+            p
+            for p in multiprocessing.active_children()
+            if p not in self.processes and p not in _long_lived
+        ]
         return join_all([*new_threads, *new_processes], grace)
 
 
