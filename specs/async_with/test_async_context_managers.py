@@ -142,10 +142,11 @@ def test_from_3_11_with_on_an_async_only_manager_is_a_type_error():
 @pytest.mark.claim("CTX-1", verdict="holds", note=NOTE_CTX1)
 @pytest.mark.python(">=3.14")
 def test_from_3_14_the_type_error_suggests_async_with():
-    """From Python 3.14 the TypeError also says the object supports the asynchronous protocol
-    and suggests `async with` (CPython's ceval error_suggestion table)."""
+    """From Python 3.14 the TypeError also names the missing method and, since the object
+    supports the asynchronous protocol, suggests `async with`. The method named is __exit__:
+    `with` looks __exit__ up before __enter__."""
     hint = (
-        "object does not support the context manager protocol (missed __enter__ method) but it "
+        "object does not support the context manager protocol (missed __exit__ method) but it "
         "supports the asynchronous context manager protocol. Did you mean to use 'async with'?"
     )
 

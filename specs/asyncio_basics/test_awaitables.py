@@ -39,16 +39,28 @@ async def test_coroutines_tasks_futures_and_await_objects_are_all_awaitable():
     assert values == ["coroutine", "task", "future", "custom"]
 
 
+async def make():
+    return 1
+
+
 @pytest.mark.claim("AIO-20", verdict="holds")
+@pytest.mark.python("<3.14")
 async def test_an_object_without_await_cannot_be_awaited():
     """A plain value, or a coroutine function not called, is not awaitable: await raises
-    TypeError."""
-
-    async def make():
-        return 1
-
+    TypeError, which says the object can't be used in an await expression."""
     assert not inspect.isawaitable(42)
-    with pytest.raises(TypeError, match="can't be used in 'await' expression"):
+    with pytest.raises(TypeError, match=r"^object int can't be used in 'await' expression$"):
         await 42
-    with pytest.raises(TypeError, match="can't be used in 'await' expression"):
+    with pytest.raises(TypeError, match=r"^object function can't be used in 'await' expression$"):
+        await make
+
+
+@pytest.mark.claim("AIO-20", verdict="holds")
+@pytest.mark.python(">=3.14")
+async def test_from_3_14_awaiting_a_non_awaitable_says_it_cant_be_awaited():
+    """From Python 3.14 the same TypeError is worded "'int' object can't be awaited"."""
+    assert not inspect.isawaitable(42)
+    with pytest.raises(TypeError, match=r"^'int' object can't be awaited$"):
+        await 42
+    with pytest.raises(TypeError, match=r"^'function' object can't be awaited$"):
         await make
