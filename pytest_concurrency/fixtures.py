@@ -10,7 +10,8 @@ import pytest
 
 from .executors import context_for, start_method_of
 from .hygiene import describe
-from .pools import PoolKeeper
+from .options import pool_reuse
+from .pools import PoolKeeper, WarmPools
 from .servers import LatencyServer, RedisServer, RedisUnavailable
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "redis_server",
     "start_method",
     "thread_executor",
+    "warm_pools",
 ]
 
 ExecutorFactory = Callable[..., concurrent.futures.Executor]
@@ -69,15 +71,43 @@ def mp_context(start_method: str) -> multiprocessing.context.BaseContext:
     return context_for(start_method)
 
 
-@pytest.fixture
-def executor_factory() -> Iterator[ExecutorFactory]:
-    """Make executors of any kind: ``executor_factory(kind, max_workers=None,
-    initializer=None, initargs=(), **options)``, with ``kind`` one of ``thread`` or
-    ``process-<start method>``. At teardown every pool made is shut down (pending work
-    cancelled) and the test fails if a worker thread or process outlives the ``medium`` hang
-    bound (surviving processes are terminated first).
+@pytest.fixture(scope="session")
+def warm_pools() -> Iterator[WarmPools]:
+    """The session's idle pools (one cache per xdist worker), which the executor fixtures
+    lease from: reused when kind, size and options match, healthy and idle. At the end of
+    the session every one is shut down, and the session fails if a worker outlives the
+    ``medium`` hang bound. ``warm_pools.clear()`` shuts them down earlier.
     """
-    keeper = PoolKeeper()
+    cache = WarmPools()
+    yield cache
+    survivors = cache.close()
+    if survivors:
+        pytest.fail("at the end of the session, " + describe(survivors), pytrace=False)
+
+
+@pytest.fixture
+def executor_factory(
+    request: pytest.FixtureRequest, warm_pools: WarmPools
+) -> Iterator[ExecutorFactory]:
+    """Make executors of any kind: ``executor_factory(kind, max_workers=None, *,
+    initializer=None, initargs=(), fresh=False, on_lease=None, on_lease_args=(),
+    **options)``, with ``kind`` one of ``thread`` or ``process-<start method>``.
+
+    Each call gives an idle pool of its own for this test: a warm one of the same kind, size
+    and options when one is free, else a new one. ``fresh=True`` (or the ``fresh_pools``
+    marker, or ``--pool-reuse=off``) gives a new pool, used by this test alone; pools with an
+    ``initializer`` are always new. Workers of a warm pool keep their module state from
+    earlier tests: ``on_lease(*on_lease_args)`` runs in each worker before the first call of
+    this test that the worker runs.
+
+    At teardown the test's calls that have not started are cancelled and running ones are
+    waited for; a healthy pool goes back for the next test, any other (broken, shut down,
+    a worker gone) is shut down. The test fails if a worker it leaves behind outlives the
+    ``medium`` hang bound (surviving processes are terminated first).
+    """
+    fresh = request.node.get_closest_marker("fresh_pools") is not None
+    warm = None if fresh or not pool_reuse(request.config) else warm_pools
+    keeper = PoolKeeper(warm)
     yield keeper.make
     survivors = keeper.close()
     if survivors:
@@ -87,14 +117,17 @@ def executor_factory() -> Iterator[ExecutorFactory]:
 @pytest.fixture
 def executor(executor_kind: str, executor_factory: ExecutorFactory) -> concurrent.futures.Executor:
     """An executor of each selected kind with default settings (the test runs once per kind:
-    ``test_x[thread]``, ``test_x[process-fork]``, ...). Shut down and checked at teardown.
+    ``test_x[thread]``, ``test_x[process-fork]``, ...): idle, possibly warm (see
+    ``executor_factory``). Settled and checked at teardown.
     """
     return executor_factory(executor_kind)
 
 
 @pytest.fixture
 def thread_executor(executor_factory: ExecutorFactory) -> concurrent.futures.Executor:
-    """A ``ThreadPoolExecutor`` with default settings. Shut down and checked at teardown."""
+    """A ``ThreadPoolExecutor`` with default settings: idle, possibly warm (see
+    ``executor_factory``). Settled and checked at teardown.
+    """
     return executor_factory("thread")
 
 
@@ -103,7 +136,8 @@ def process_executor(
     start_method: str, executor_factory: ExecutorFactory
 ) -> concurrent.futures.Executor:
     """A ``ProcessPoolExecutor`` for each selected start method, with its own context
-    (``test_x[process-spawn]``, ...). Shut down and checked at teardown.
+    (``test_x[process-spawn]``, ...): idle, possibly warm (see ``executor_factory``).
+    Settled and checked at teardown.
     """
     return executor_factory(f"process-{start_method}")
 

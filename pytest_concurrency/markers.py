@@ -56,6 +56,11 @@ MARKERS: dict[str, str] = {
         "loop_flavours(*flavours): the event-loop flavours (asyncio, debug, eager, virtual, "
         "uvloop) this async test runs on, instead of those of --loop-flavours."
     ),
+    "fresh_pools": (
+        "fresh_pools(reason=''): the executor fixtures give this test new pools, used by it "
+        "alone and shut down at its end, instead of warm ones (for claims about a pool nobody "
+        "used, or workers' module state)."
+    ),
     "allow_leaks": (
         "allow_leaks(reason): this test may leave threads, processes or tasks running; the "
         "reason says why."

@@ -16,7 +16,7 @@ from . import executors, loops, timeouts
 from .claims.files import FORMATS, check_path
 from .hygiene import LEAK_CHECK_MODES
 
-__all__ = ["Settings", "add_options"]
+__all__ = ["POOL_REUSE_MODES", "Settings", "add_options", "pool_reuse"]
 
 _OPTIONS = [
     # (option, metavar, help, default for the ini twin)
@@ -56,6 +56,13 @@ _OPTIONS = [
         "fail",
     ),
     (
+        "--pool-reuse",
+        "MODE",
+        "on: executor fixtures hand tests warm pools, reused across tests when idle and "
+        "healthy; off: a new pool per test, shut down at its end (default: on)",
+        "on",
+    ),
+    (
         "--claims-report",
         "PATH",
         "write the claims report to PATH at the end of the run, in the format its extension "
@@ -80,6 +87,19 @@ def add_options(parser: pytest.Parser) -> None:
     )
 
 
+POOL_REUSE_MODES = ("on", "off")
+
+
+def pool_reuse(config: pytest.Config) -> bool:
+    """Whether ``--pool-reuse`` (or its ini twin ``pool_reuse``) lets tests share warm pools."""
+    mode = _value(config, "pool_reuse")
+    if mode not in POOL_REUSE_MODES:
+        raise ValueError(
+            f"unknown --pool-reuse mode {mode!r}; accepted: {', '.join(POOL_REUSE_MODES)}"
+        )
+    return mode == "on"
+
+
 def _value(config: pytest.Config, name: str) -> str:
     given = config.getoption(name)
     return str(given if given is not None else config.getini(name)).strip()
@@ -99,6 +119,7 @@ class Settings:
     hang_scale: float
     leak_check: str
     claims_report: Path | None = None
+    pool_reuse: bool = True
 
     def selection(self) -> dict[str, list[str]]:
         """What this run selected, as the claims report records it."""
@@ -148,4 +169,6 @@ class Settings:
             )
         report_text = _value(config, "claims_report")
         report = check_path(report_text) if report_text else None
-        return cls(methods, kinds, flavour_names, scale, leak_check, report)
+        return cls(
+            methods, kinds, flavour_names, scale, leak_check, report, pool_reuse=pool_reuse(config)
+        )

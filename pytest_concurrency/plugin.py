@@ -36,6 +36,7 @@ from .fixtures import (  # noqa: F401  (imported so pytest registers the fixture
     redis_server,
     start_method,
     thread_executor,
+    warm_pools,
 )
 from .hygiene import Snapshot, describe, pending_tasks
 from .options import Settings, add_options

@@ -1,32 +1,376 @@
-"""The pools tests use: made on request, shut down and checked when the test ends.
+"""The pools tests use: warm by default, fresh on request, always handed over idle and healthy.
 
-:class:`PoolKeeper` makes executors of any kind (through :func:`.executors.make_executor`) and,
-on :meth:`PoolKeeper.close`, shuts every one down and reports the workers that outlived it.
+Starting a process pool costs tens of milliseconds under ``spawn``; most tests only need *a*
+pool of the right kind and size, not a new one. So the executor fixtures lease pools from
+:class:`WarmPools`, one cache per pytest session (per xdist worker), as loky's reusable
+executor does:
+
+* a lease takes an idle pool of the same kind, size and options, or makes one;
+* while leased, the pool is the test's alone, and every future the test submits is recorded;
+* at the lease's end the test's futures that have not started are cancelled, those running
+  are waited for (up to the ``medium`` hang bound), and the pool is checked: not broken, not
+  shut down by the test, every worker alive, the expected number of workers. A healthy pool
+  goes back to the cache, its workers registered with :mod:`.hygiene` as long-lived so the
+  leak check does not count them; any other is shut down and checked like a fresh one, never
+  handed on;
+* at the end of the session every cached pool is shut down and its workers joined, within
+  the ``medium`` bound.
+
+Fresh pools (made for one test, shut down at its end, never cached) are used when the test
+asks (``fresh=True``, the ``fresh_pools`` marker), when the run asks (``--pool-reuse=off``),
+and always for pools with an ``initializer`` (initializers usually take per-test objects, a
+barrier or a gate, so a key would never match; and "the initializer runs when a worker starts"
+is a claim about fresh workers), for ``max_tasks_per_child`` (workers that end by design), and
+for executor kinds other than ``thread`` and ``process-<start method>`` (third-party executors
+keep their own reuse).
+
+What a warm pool does not reset: module state in its workers (globals, caches, a seeded
+random generator) persists from one test to the next. ``on_lease=fn`` runs ``fn(*on_lease_args)``
+in each worker before the first call of the lease that worker runs; or ask for a fresh pool.
 """
 
 from __future__ import annotations
 
+import collections
 import concurrent.futures
-from collections.abc import Callable
+import itertools
+import multiprocessing.connection
+import os
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
-from .executors import make_executor, workers_of
-from .hygiene import Survivor, join_all
+from .executors import THREAD, make_executor, start_method_of, workers_of
+from .hygiene import Survivor, join_all, keep_alive
 from .timeouts import hang_bound
 
-__all__ = ["PoolKeeper", "shutdown_and_check"]
+__all__ = [
+    "PoolKeeper",
+    "WarmPools",
+    "default_max_workers",
+    "health_problem",
+    "shutdown_and_check",
+]
+
+PoolKey = tuple[str, int, tuple[tuple[str, Hashable], ...]]
+
+#: Options that make a pool fresh: its workers end by design.
+_FRESH_OPTIONS = frozenset({"max_tasks_per_child"})
+
+
+def _cpus() -> int:
+    # The count the standard library's pools size themselves by, on this version.
+    count = getattr(os, "process_cpu_count", os.cpu_count)()
+    return count or 1
+
+
+def default_max_workers(kind: str) -> int:
+    """The ``max_workers`` a pool of ``kind`` made with ``max_workers=None`` gets, now.
+
+    ``thread``: ``min(32, CPUs + 4)``; process kinds: the CPUs (at most 61 on Windows). CPUs
+    is ``os.process_cpu_count()`` from Python 3.13, ``os.cpu_count()`` before; read at each
+    call, so a monkeypatched count or a changed CPU affinity gives another key.
+    """
+    if kind == THREAD:
+        return min(32, _cpus() + 4)
+    workers = _cpus()
+    return min(workers, 61) if sys.platform == "win32" else workers
+
+
+def _is_process_pool(pool: concurrent.futures.Executor) -> bool:
+    return isinstance(pool, concurrent.futures.ProcessPoolExecutor)
+
+
+def _sentinel_ready(process: Any) -> bool:
+    try:
+        return bool(multiprocessing.connection.wait([process.sentinel], timeout=0))
+    except (OSError, ValueError):  # closed: the process is gone
+        return True
+
+
+def health_problem(pool: concurrent.futures.Executor, pids_at_start: Iterable[int] = ()) -> str | None:
+    """Why ``pool`` may not be handed to another test, or ``None`` when it is healthy.
+
+    Healthy: not broken, not shut down, every worker alive (none of ``pids_at_start`` lost),
+    no more workers than ``max_workers``, and all of them where the pool starts its workers
+    at once (``fork`` process pools from Python 3.11 once used; thread pools and on-demand
+    process pools start workers lazily, so fewer is idle, not unhealthy).
+    """
+    broken = getattr(pool, "_broken", False)
+    if broken:
+        return f"broken ({broken})"
+    if isinstance(pool, concurrent.futures.ThreadPoolExecutor):
+        if pool._shutdown:
+            return "shut down by the test"
+        threads = list(pool._threads)
+        if not all(t.is_alive() for t in threads):
+            return "a worker thread has ended"
+        if len(threads) > pool._max_workers:
+            return f"{len(threads)} worker threads for max_workers={pool._max_workers}"
+        return None
+    if _is_process_pool(pool):
+        if getattr(pool, "_shutdown_thread", False):
+            return "shut down by the test"
+        processes = dict(pool._processes or {})  # type: ignore[attr-defined]
+        lost = set(pids_at_start) - set(processes)
+        if lost:
+            return f"worker process(es) {sorted(lost)} gone"
+        dead = [pid for pid, p in processes.items() if _sentinel_ready(p)]
+        if dead:
+            return f"worker process(es) {sorted(dead)} ended"
+        manager = getattr(pool, "_executor_manager_thread", None)
+        if manager is not None and not manager.is_alive():
+            return "its manager thread has ended"
+        limit = pool._max_workers  # type: ignore[attr-defined]
+        if len(processes) > limit:
+            return f"{len(processes)} worker processes for max_workers={limit}"
+        all_at_once = not getattr(pool, "_safe_to_dynamically_spawn_children", True)
+        if all_at_once and manager is not None and len(processes) != limit:
+            return f"{len(processes)} of {limit} worker processes"
+        return None
+    return "not a pool kind that is reused"
+
+
+def _long_lived_workers(pool: concurrent.futures.Executor) -> list[Any]:
+    """Every thread and process that keeps running while ``pool`` idles."""
+    workers = list(workers_of(pool))
+    if _is_process_pool(pool):
+        feeder = getattr(getattr(pool, "_call_queue", None), "_thread", None)
+        if feeder is not None:
+            workers.append(feeder)
+    return workers
+
+
+def _pids(pool: concurrent.futures.Executor) -> set[int]:
+    if _is_process_pool(pool):
+        return set(pool._processes or {})  # type: ignore[attr-defined]
+    return set()
+
+
+def shutdown_and_check(
+    pool: concurrent.futures.Executor, bound: float | None = None
+) -> list[Survivor]:
+    """Shut ``pool`` down and return the workers still alive after ``bound`` (default: the
+    ``medium`` hang bound); surviving processes are terminated."""
+    workers = _long_lived_workers(pool)
+    pool.shutdown(wait=False, cancel_futures=True)
+    limit = hang_bound("medium") if bound is None else bound
+    return join_all(workers, limit, owner=type(pool).__name__)
+
+
+# Which lease each worker (thread or process) last ran an ``on_lease`` hook for.
+_worker_state = threading.local()
+
+
+@dataclass(frozen=True)
+class _OnLease:
+    """A test's call, preceded in each worker by the lease's hook (once per worker and lease).
+
+    Picklable whenever the hook and the call are, so it reaches process workers as they do.
+    """
+
+    lease: str
+    hook: Callable[..., object]
+    hook_args: tuple[Any, ...]
+    fn: Callable[..., Any]
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any]
+
+    def __call__(self) -> Any:
+        if getattr(_worker_state, "lease", None) != self.lease:
+            self.hook(*self.hook_args)
+            _worker_state.lease = self.lease
+        return self.fn(*self.args, **self.kwargs)
+
+
+@dataclass(eq=False)
+class _Lease:
+    """One test's use of one pool."""
+
+    pool: concurrent.futures.Executor
+    key: PoolKey | None  # None: a fresh pool, shut down at the lease's end
+    futures: list[concurrent.futures.Future[Any]] = field(default_factory=list)
+    pids_at_start: set[int] = field(default_factory=set)
+
+    def watch(self, on_lease: Callable[..., object] | None, on_lease_args: tuple[Any, ...]) -> None:
+        """Record every future the test submits (``map`` and ``run_in_executor`` submit too)."""
+        pool, futures = self.pool, self.futures
+        submit = type(pool).submit
+        lease = uuid.uuid4().hex
+
+        def recorded_submit(fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+            if on_lease is not None:
+                call = _OnLease(lease, on_lease, on_lease_args, fn, args, kwargs)
+                future = submit(pool, call)
+            else:
+                future = submit(pool, fn, *args, **kwargs)
+            futures.append(future)
+            return future
+
+        recorded_submit.__doc__ = submit.__doc__
+        pool.submit = recorded_submit  # type: ignore[method-assign]
+
+    def settle(self, bound: float) -> str | None:
+        """Cancel the test's calls that have not started and wait for the rest; the reason the
+        pool is not idle after ``bound`` seconds, or ``None``."""
+        vars(self.pool).pop("submit", None)
+        deadline = time.monotonic() + bound
+        for future in self.futures:
+            future.cancel()
+        _drop_cancelled(self.pool)
+        # A cancelled future counts as done for wait() only once a worker has seen it.
+        running = [future for future in self.futures if not future.cancelled()]
+        _, unfinished = concurrent.futures.wait(running, timeout=bound)
+        self.futures.clear()
+        if unfinished:
+            return f"{len(unfinished)} call(s) of the test still running after {bound:.0f} s"
+        while _pending_in(self.pool):
+            if time.monotonic() > deadline:
+                return "cancelled calls still queued"
+            time.sleep(0.0005)
+        return None
+
+
+def _drop_cancelled(pool: concurrent.futures.Executor) -> None:
+    """Take the test's cancelled calls out of the pool's queue, so the next test's calls do
+    not wait behind them."""
+    if isinstance(pool, concurrent.futures.ThreadPoolExecutor):
+        queue = pool._work_queue
+        kept = []
+        while True:
+            try:
+                item = queue.get_nowait()
+            except Exception:  # queue.Empty
+                break
+            if item is None or not item.future.cancelled():
+                kept.append(item)  # a shutdown signal, or a call of nobody's: leave it
+            else:
+                item.future.set_running_or_notify_cancel()  # as the worker would have
+        for item in kept:
+            queue.put(item)
+    elif _is_process_pool(pool):
+        # The manager thread drops cancelled calls when it next wakes: wake it.
+        wakeup = getattr(pool, "_executor_manager_thread_wakeup", None)
+        if wakeup is not None and pool._pending_work_items:  # type: ignore[attr-defined]
+            with pool._shutdown_lock:  # type: ignore[attr-defined]
+                if not pool._shutdown_thread:  # type: ignore[attr-defined]
+                    wakeup.wakeup()
+
+
+def _pending_in(pool: concurrent.futures.Executor) -> bool:
+    if _is_process_pool(pool) and not getattr(pool, "_shutdown_thread", False):
+        return bool(pool._pending_work_items)  # type: ignore[attr-defined]
+    return False
+
+
+class WarmPools:
+    """The session's running pools, idle and keyed by kind, size and options.
+
+    ``max_idle`` bounds how many idle pools are kept; the least recently used is shut down
+    when one more comes back. ``hits``, ``misses`` and ``replaced`` count what happened.
+    """
+
+    def __init__(self, max_idle: int = 16) -> None:
+        self.max_idle = max_idle
+        self._idle: collections.OrderedDict[int, tuple[PoolKey, concurrent.futures.Executor]]
+        self._idle = collections.OrderedDict()
+        self._order = itertools.count()
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+        self.replaced: list[str] = []  # why each pool was not handed on
+        self.closed = False
+
+    def __len__(self) -> int:
+        return len(self._idle)
+
+    def idle_pools(self) -> list[concurrent.futures.Executor]:
+        """The pools waiting for a test, least recently used first."""
+        with self._lock:
+            return [pool for _, pool in self._idle.values()]
+
+    def take(self, key: PoolKey) -> concurrent.futures.Executor | None:
+        """An idle pool of ``key``, now leased (no longer idle), or ``None``."""
+        with self._lock:
+            for order, (pool_key, pool) in reversed(self._idle.items()):
+                if pool_key == key:
+                    del self._idle[order]
+                    self.hits += 1
+                    return pool
+            self.misses += 1
+            return None
+
+    def give_back(self, key: PoolKey, pool: concurrent.futures.Executor) -> list[Survivor]:
+        """Keep a healthy, idle ``pool``; shut down and check the least recently used pool if
+        there are now too many. Returns what outlived that shutdown."""
+        keep_alive(_long_lived_workers(pool))
+        with self._lock:
+            if self.closed:
+                evicted = [pool]
+            else:
+                self._idle[next(self._order)] = (key, pool)
+                evicted = []
+                while len(self._idle) > self.max_idle:
+                    evicted.append(self._idle.popitem(last=False)[1][1])
+        survivors: list[Survivor] = []
+        for old in evicted:
+            survivors += shutdown_and_check(old)
+        return survivors
+
+    def discard(self, pool: concurrent.futures.Executor, why: str, bound: float) -> list[Survivor]:
+        """Shut down a pool that may not be handed on; what outlived ``bound``."""
+        self.replaced.append(why)
+        return shutdown_and_check(pool, bound)
+
+    def clear(self) -> list[Survivor]:
+        """Shut every idle pool down at once and join their workers within the ``medium``
+        bound; what outlived it (processes among them are terminated)."""
+        with self._lock:
+            pools = [pool for _, pool in self._idle.values()]
+            self._idle.clear()
+        workers = [(pool, _long_lived_workers(pool)) for pool in pools]
+        for pool in pools:
+            pool.shutdown(wait=False, cancel_futures=True)
+        deadline = time.monotonic() + hang_bound("medium")
+        survivors: list[Survivor] = []
+        for pool, its_workers in workers:
+            left = max(0.0, deadline - time.monotonic())
+            survivors += join_all(its_workers, left, owner=f"a warm {type(pool).__name__}")
+        return survivors
+
+    def close(self) -> list[Survivor]:
+        """End of session: no more pools come back; every idle one is shut down and checked."""
+        with self._lock:
+            self.closed = True
+        return self.clear()
+
+
+def _reusable(kind: str, initializer: object, options: dict[str, Any]) -> bool:
+    if kind != THREAD and start_method_of(kind) is None:
+        return False  # a third-party kind: its own reuse, if any
+    if initializer is not None or _FRESH_OPTIONS & options.keys():
+        return False
+    try:
+        hash(tuple(options.values()))
+    except TypeError:
+        return False
+    return True
 
 
 class PoolKeeper:
-    """Makes executors of any kind and, on :meth:`close`, stops them all and checks.
+    """One test's pools: leased from ``warm`` (or made fresh), and given back or shut down by
+    :meth:`close`.
 
-    ``close`` shuts each pool down, cancelling work that has not started, waits (up to the
-    ``medium`` hang bound) for its workers to end, terminates worker processes that did not,
-    and returns what survived, so the fixture can fail the test.
+    With ``warm=None`` every pool is fresh: made for this test, shut down at its end.
     """
 
-    def __init__(self) -> None:
-        self._pools: list[concurrent.futures.Executor] = []
+    def __init__(self, warm: WarmPools | None = None) -> None:
+        self.warm = warm
+        self._leases: list[_Lease] = []
 
     def make(
         self,
@@ -35,26 +379,54 @@ class PoolKeeper:
         *,
         initializer: Callable[..., object] | None = None,
         initargs: tuple[Any, ...] = (),
+        fresh: bool = False,
+        on_lease: Callable[..., object] | None = None,
+        on_lease_args: tuple[Any, ...] = (),
         **options: Any,
     ) -> concurrent.futures.Executor:
-        """A new executor of ``kind`` (``"thread"`` or ``"process-<start method>"``)."""
-        pool = make_executor(
-            kind, max_workers, initializer=initializer, initargs=initargs, **options
-        )
-        self._pools.append(pool)
+        """An idle executor of ``kind`` (``"thread"`` or ``"process-<start method>"``): a warm
+        one of the same kind, size and options when there is one, else a new one.
+
+        ``fresh=True`` asks for a new pool, used by this test only. ``on_lease`` runs
+        ``on_lease(*on_lease_args)`` in each worker before the first call of this test that
+        the worker runs (reset module state a warm worker kept from earlier tests).
+        """
+        if on_lease is not None and not callable(on_lease):
+            raise TypeError(f"on_lease must be a callable or None, got {on_lease!r}")
+        key: PoolKey | None = None
+        pool = None
+        if self.warm is not None and not fresh and _reusable(kind, initializer, options):
+            size = default_max_workers(kind) if max_workers is None else max_workers
+            key = (kind, size, tuple(sorted(options.items())))
+            pool = self.warm.take(key)
+        if pool is None:
+            pool = make_executor(
+                kind, max_workers, initializer=initializer, initargs=initargs, **options
+            )
+        lease = _Lease(pool, key, pids_at_start=_pids(pool))
+        if key is not None or on_lease is not None:
+            lease.watch(on_lease, on_lease_args)
+        self._leases.append(lease)
         return pool
 
     def close(self) -> list[Survivor]:
-        """Shut every pool down; return the workers that outlived the hang bound."""
+        """End every lease: fresh pools are shut down; warm ones are settled, checked and given
+        back, or shut down if the test broke them. Returns the workers that outlived the
+        ``medium`` hang bound."""
         survivors: list[Survivor] = []
-        pools, self._pools = self._pools, []
-        for pool in pools:
-            survivors += shutdown_and_check(pool)
+        leases, self._leases = self._leases, []
+        for lease in leases:
+            survivors += self._end(lease)
         return survivors
 
-
-def shutdown_and_check(pool: concurrent.futures.Executor) -> list[Survivor]:
-    """Shut ``pool`` down and return the workers still alive after the hang bound."""
-    workers = workers_of(pool)
-    pool.shutdown(wait=False, cancel_futures=True)
-    return join_all(workers, hang_bound("medium"), owner=type(pool).__name__)
+    def _end(self, lease: _Lease) -> list[Survivor]:
+        bound = hang_bound("medium")
+        if lease.key is None or self.warm is None:
+            vars(lease.pool).pop("submit", None)
+            return shutdown_and_check(lease.pool, bound)
+        started = time.monotonic()
+        why = lease.settle(bound) or health_problem(lease.pool, lease.pids_at_start)
+        if why is not None:
+            left = max(0.0, bound - (time.monotonic() - started))
+            return self.warm.discard(lease.pool, why, left)
+        return self.warm.give_back(lease.key, lease.pool)

@@ -17,6 +17,9 @@ import pytest
 
 from pytest_concurrency import Gate, hang_bound, wait_until
 
+# The specs count a pool's threads by name: no warm pool's idle threads may be among them.
+pytestmark = pytest.mark.fresh_pools(reason="counts the threads of each pool by name")
+
 NOT_FIVE_PER_CPU = (
     "five threads per CPU was the default of Python 3.5-3.7; since 3.8 it is min(32, CPUs + 4)"
 )
