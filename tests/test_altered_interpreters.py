@@ -1,0 +1,297 @@
+"""The specs against altered interpreters: each alteration must be caught, and the run must end.
+
+Every folder of ``tests/alterations`` holds one ``sitecustomize.py`` that changes one behaviour
+of the standard library which a claim of the catalogue is about, and names, in two constants,
+the claims it must contradict (``CLAIMS``) and the spec files or node ids to run (``SPECS``).
+Optional constants: ``ARGS`` (more pytest arguments, to keep the run short) and ``PYTHON`` (a
+version range outside which the alteration means nothing: the test skips there, saying so).
+
+Each test runs pytest on the alteration's specs in a child interpreter whose ``PYTHONPATH``
+starts with that folder, so the alteration loads in every process of the run, the spawn and
+forkserver workers included. It asserts that the run
+
+* ends by itself, within a bound, with pytest's "tests failed" status (1): not hung, not an
+  internal error;
+* writes a claims report naming every altered claim as contradicted;
+* leaves nothing running: its process group is empty once it has ended.
+
+Select these tests with ``-k altered``, leave them out with ``-k "not altered"``.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from packaging.specifiers import SpecifierSet
+
+from pytest_concurrency import hang_bound
+from pytest_concurrency.timeouts import get_scale
+
+ROOT = Path(__file__).resolve().parent.parent
+ALTERATIONS = Path(__file__).resolve().parent / "alterations"
+# How long an altered run may take before it counts as hung. Generous: a run that waits out a
+# few hang bounds is slow, not hung; a run that needs more than this is reported as hung.
+RUN_BOUND_TIER = "long"
+RUN_BOUND_FACTOR = 2.0
+
+
+@dataclass(frozen=True)
+class Alteration:
+    """What one ``sitecustomize.py`` declares, read without running it."""
+
+    name: str
+    folder: Path
+    doc: str
+    claims: tuple[str, ...]
+    specs: tuple[str, ...]
+    args: tuple[str, ...] = ()
+    python: str = ""
+    problems: list[str] = field(default_factory=list)
+
+
+def read_alteration(folder: Path) -> Alteration:
+    """The module docstring and constants of ``folder/sitecustomize.py`` (never imported here:
+    importing it would alter this very interpreter)."""
+    source = folder / "sitecustomize.py"
+    tree = ast.parse(source.read_text(encoding="utf-8"), filename=str(source))
+    constants: dict[str, object] = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+            if isinstance(target, ast.Name) and target.id.isupper():
+                # other upper-case names are the alteration's own state, not declarations
+                with contextlib.suppress(ValueError):
+                    constants[target.id] = ast.literal_eval(node.value)
+    problems = []
+    for required in ("CLAIMS", "SPECS"):
+        value = constants.get(required)
+        if not (isinstance(value, tuple) and value and all(isinstance(v, str) for v in value)):
+            problems.append(f"{required} must be a non-empty tuple of strings, got {value!r}")
+    return Alteration(
+        name=folder.name,
+        folder=folder,
+        doc=(ast.get_docstring(tree) or "").split("\n\n")[0].replace("\n", " "),
+        claims=tuple(constants.get("CLAIMS", ())),  # type: ignore[arg-type]
+        specs=tuple(constants.get("SPECS", ())),  # type: ignore[arg-type]
+        args=tuple(constants.get("ARGS", ())),  # type: ignore[arg-type]
+        python=str(constants.get("PYTHON", "")),
+        problems=problems,
+    )
+
+
+def all_alterations() -> list[Alteration]:
+    return [
+        read_alteration(folder)
+        for folder in sorted(ALTERATIONS.iterdir())
+        if (folder / "sitecustomize.py").is_file()
+    ]
+
+
+def child_environment(alteration: Alteration) -> dict[str, str]:
+    """This environment, with the alteration first on PYTHONPATH and nothing of the outer
+    pytest run (xdist worker names, PYTEST_ADDOPTS) leaking into the inner one."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+    env["PYTHONPATH"] = os.pathsep.join(
+        p for p in (str(alteration.folder), os.environ.get("PYTHONPATH", "")) if p
+    )
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    return env
+
+
+def members_of_group(pgid: int) -> list[str]:
+    """The live processes (zombies aside) of process group ``pgid``, as 'pid command'."""
+    proc = Path("/proc")
+    if not proc.is_dir():  # not Linux: ask the kernel whether the group has anyone left
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return []
+        return [f"process group {pgid} still has members"]
+    members = []
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode().strip()
+        except OSError:
+            continue  # ended while we looked
+        # pid (comm) state ppid pgrp ...: comm may hold spaces, so split after its ')'
+        state, _ppid, pgrp = stat.rsplit(")", 1)[1].split()[:3]
+        if int(pgrp) == pgid and state != "Z":
+            members.append(f"{entry.name} {cmdline[:200]}")
+    return members
+
+
+def wait_for_empty_group(pgid: int, bound: float) -> list[str]:
+    """Wait up to ``bound`` seconds for the group to empty (a resource tracker or forkserver
+    notices its parent has gone); return whoever is still there."""
+    deadline = time.monotonic() + bound
+    while (members := members_of_group(pgid)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return members
+
+
+def check_applies(alteration: Alteration) -> None:
+    """Import the alteration's sitecustomize in a fresh interpreter and fail loudly when it
+    does not apply: ``site`` only prints a failing sitecustomize's error and goes on, which
+    would run the specs on an unaltered interpreter."""
+    probe = subprocess.run(
+        [sys.executable, "-c", "import sitecustomize"],
+        cwd=ROOT,
+        env=child_environment(alteration),
+        capture_output=True,
+        text=True,
+        timeout=hang_bound("medium"),
+    )
+    stderr = probe.stderr.strip()
+    failure = (
+        f"the alteration {alteration.name} does not apply on Python "
+        f"{sys.version.split()[0]} (fix its sitecustomize.py, or give it a PYTHON range):\n"
+        f"{stderr}"
+    )
+    assert probe.returncode == 0, failure
+    assert not stderr, failure
+
+
+def tail(text: str, lines: int = 60) -> str:
+    return "\n".join(text.splitlines()[-lines:])
+
+
+ALL = all_alterations()
+
+
+def test_there_are_alterations_enough_across_the_areas():
+    """At least 14 alterations, each declaring its claims and specs."""
+    assert len(ALL) >= 14, [a.name for a in ALL]
+    assert {a.name: a.problems for a in ALL if a.problems} == {}
+
+
+def applies_here(alteration: Alteration) -> bool:
+    return not alteration.python or SpecifierSet(alteration.python).contains(
+        sys.version.split()[0], prereleases=True
+    )
+
+
+def run_pytest(
+    arguments: list[str], env: dict[str, str], log: Path, bound: float
+) -> tuple[int | None, float, list[str]]:
+    """Run pytest on ``arguments`` in its own process group; return its status (None if it
+    was still running after ``bound`` seconds), its wall time, and the processes of its group
+    still alive after it ended (each group is killed before returning, whatever happened)."""
+    started = time.monotonic()
+    with log.open("w") as output:
+        run = subprocess.Popen(
+            [sys.executable, "-m", "pytest", *arguments],
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: every process of the run is in it
+        )
+        status: int | None = None
+        left_running: list[str] = []
+        try:
+            status = run.wait(timeout=bound)
+        except subprocess.TimeoutExpired:
+            pass
+        finally:
+            seconds = time.monotonic() - started
+            left_running = wait_for_empty_group(run.pid, hang_bound("short"))
+            if left_running or status is None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(run.pid, signal.SIGKILL)
+                run.wait()
+    return status, seconds, left_running
+
+
+def outcomes_in(report: Path) -> dict[str, str]:
+    return {claim["id"]: claim["outcome"] for claim in json.loads(report.read_text())["claims"]}
+
+
+def test_unaltered_the_targeted_specs_confirm_every_claim(tmp_path: Path):
+    """The control: on this interpreter as it is, the specs the alterations target pass and
+    confirm every claim the alterations declare, so a contradiction under an alteration is the
+    alteration's doing."""
+    here = [a for a in ALL if applies_here(a)]
+    specs = list(dict.fromkeys(spec for a in here for spec in a.specs))
+    report = tmp_path / "claims.json"
+    log = tmp_path / "pytest.log"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+    arguments = [*specs, "-p", "no:randomly", "-p", "no:cacheprovider", f"--claims-report={report}"]
+
+    status, seconds, left_running = run_pytest(arguments, env, log, hang_bound("long"))
+    text = log.read_text(errors="replace")
+    print(f"unaltered: status {status} in {seconds:.1f} s")
+
+    assert status == pytest.ExitCode.OK, f"unaltered, the targeted specs fail:\n{tail(text)}"
+    assert not left_running, left_running
+    outcomes = outcomes_in(report)
+    not_confirmed = {
+        (a.name, claim): outcomes.get(claim, "absent")
+        for a in here
+        for claim in a.claims
+        if outcomes.get(claim) != "confirmed"
+    }
+    assert not_confirmed == {}
+
+
+@pytest.mark.parametrize("alteration", ALL, ids=[a.name for a in ALL])
+def test_the_specs_catch_an_altered_interpreter_and_end(alteration: Alteration, tmp_path: Path):
+    """Under the alteration, the targeted specs fail, the report names each altered claim as
+    contradicted, and the run ends by itself leaving no process behind."""
+    assert not alteration.problems, alteration.problems
+    if not applies_here(alteration):
+        pytest.skip(f"{alteration.name} needs Python {alteration.python}: {alteration.doc}")
+    missing = [s for s in alteration.specs if not (ROOT / s.split("::")[0]).exists()]
+    assert not missing, f"{alteration.name} targets spec files that do not exist: {missing}"
+    check_applies(alteration)
+    report = tmp_path / "claims.json"
+    log = tmp_path / "pytest.log"
+    arguments = [
+        *alteration.specs,
+        "-p",
+        "no:randomly",
+        "-p",
+        "no:cacheprovider",
+        f"--hang-scale={get_scale()}",
+        f"--claims-report={report}",
+        *alteration.args,
+    ]
+    bound = hang_bound(RUN_BOUND_TIER) * RUN_BOUND_FACTOR
+
+    status, seconds, left_running = run_pytest(arguments, child_environment(alteration), log, bound)
+    text = log.read_text(errors="replace")
+    print(f"{alteration.name}: status {status} in {seconds:.1f} s")
+
+    assert status is not None, (
+        f"the run under {alteration.name} did not end within {bound:.0f} s (hung); "
+        f"its output:\n{tail(text)}"
+    )
+    assert not left_running, (
+        f"the run under {alteration.name} ended (status {status}) but left processes "
+        f"running:\n" + "\n".join(left_running) + f"\nits output:\n{tail(text)}"
+    )
+    assert status == pytest.ExitCode.TESTS_FAILED, (
+        f"the run under {alteration.name} should end with status 1 (tests failed), "
+        f"got {status}; its output:\n{tail(text)}"
+    )
+    assert report.exists(), f"no claims report was written; the output:\n{tail(text)}"
+    outcomes = outcomes_in(report)
+    not_caught = {c: outcomes.get(c, "absent") for c in alteration.claims}
+    not_caught = {c: o for c, o in not_caught.items() if o != "contradicted"}
+    assert not not_caught, (
+        f"under {alteration.name} these claims were not contradicted: {not_caught}; "
+        f"its output:\n{tail(text)}"
+    )
