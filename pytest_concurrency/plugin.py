@@ -38,7 +38,7 @@ from .fixtures import (  # noqa: F401  (imported so pytest registers the fixture
     thread_executor,
     warm_pools,
 )
-from .hygiene import Snapshot, describe, pending_tasks
+from .hygiene import Snapshot, describe, long_lived, pending_tasks
 from .options import Settings, add_options
 from .timeouts import get_scale, hang_bound, set_scale
 
@@ -191,9 +191,20 @@ def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
     if reason is not None:
         # Skipped by pytest's own skip marker, so the report points at the test, not here.
         item.add_marker(pytest.mark.skip(reason=reason))
+    # Before setup, so that what a function-scoped fixture starts and never stops counts.
+    if item.config.stash[settings_key].leak_check != "off":
+        item.stash[snapshot_key] = Snapshot()
     yield
-    # After setup, so that what fixtures start is not counted against the test body.
-    item.stash[snapshot_key] = Snapshot()
+    if snapshot_key in item.stash:
+        item.stash[snapshot_key].setup_done()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_fixture_setup(fixturedef: pytest.FixtureDef[Any]) -> Generator[None, None, Any]:
+    if fixturedef.scope == "function":
+        return (yield)
+    with long_lived():  # what a broader fixture starts is its own, not the test's
+        return (yield)
 
 
 @pytest.hookimpl(wrapper=True)
