@@ -42,8 +42,9 @@ def report(pytester: pytest.Pytester) -> dict[str, Any]:
 
 
 def on_python(document: dict[str, Any], version: str) -> dict[str, Any]:
-    """The same report, as if another Python had written it."""
+    """The same report, as if another Python, with the GIL, had written it."""
     other = copy.deepcopy(document)
+    other["interpreter"].update(gil="enabled", free_threaded_build=False)
     other["interpreter"]["version"] = version
     other["interpreter"]["version_info"] = [int(part) for part in version.split(".")]
     return other
@@ -139,6 +140,7 @@ def test_runs_of_one_interpreter_are_told_apart_by_what_they_selected(
     matrix = merged(tmp_path, write(tmp_path, "f.json", fork), write(tmp_path, "s.json", spawn))
 
     version = report["interpreter"]["version"]
+    version += "t" if report["interpreter"]["free_threaded_build"] else ""  # as the label says
     flavours = ", ".join(report["run"]["loop_flavours"])
     assert [c["label"] for c in matrix["columns"]] == [
         f"CPython {version} (fork, {flavours})",
