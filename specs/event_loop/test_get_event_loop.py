@@ -103,8 +103,8 @@ def test_on_3_12_and_3_13_get_event_loop_makes_the_main_thread_loop_with_a_warni
 @pytest.mark.claim(
     "LOOP-5",
     verdict="conditional",
-    note="from Python 3.14 (docs; python/cpython#126354) get_event_loop raises RuntimeError "
-    "when the thread has no current loop, main thread included; not runnable here",
+    note="from Python 3.14 (python/cpython#126354) get_event_loop raises RuntimeError when "
+    "the thread has no current loop, main thread included (seen on 3.14.10 and 3.15.2)",
 )
 @pytest.mark.python(">=3.14")
 def test_from_3_14_get_event_loop_without_a_current_loop_raises(fresh_policy):
