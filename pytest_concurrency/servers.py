@@ -18,6 +18,8 @@ import subprocess
 import threading
 import time
 import urllib.parse
+import weakref
+from typing import ClassVar
 
 from .timeouts import hang_bound
 
@@ -37,9 +39,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def setup(self) -> None:
         # A client that connects and never sends (or never reads) cannot keep this thread,
-        # and with it stop(), which joins every request thread, waiting for ever.
-        self.timeout = hang_bound("medium")
+        # and with it stop(), which joins every request thread, waiting for ever. (What
+        # super().setup() does with the class's timeout, read at request time.)
         super().setup()
+        self.connection.settimeout(hang_bound("medium"))
 
     def do_GET(self) -> None:
         owner = self.server.owner
@@ -86,6 +89,8 @@ class LatencyServer:
             urllib.request.urlopen(server.url("/a")).read()   # b"body of /a"
     """
 
+    _running: ClassVar[weakref.WeakSet[LatencyServer]] = weakref.WeakSet()
+
     def __init__(self, latency: float = 0.0) -> None:
         self.latency = latency
         self.requests: list[str] = []
@@ -121,6 +126,18 @@ class LatencyServer:
         """Let held requests (and all later ones) be answered."""
         self._gate.set()
 
+    @classmethod
+    def release_all(cls) -> int:
+        """Release every running server that holds its requests; return how many did.
+
+        For teardown: a spec that fails between ``hold()`` and ``release()`` leaves workers
+        waiting on the server, and they must end before their pools are shut down.
+        """
+        held = [server for server in list(cls._running) if not server._gate.is_set()]
+        for server in held:
+            server.release()
+        return len(held)
+
     def _enter(self, path: str) -> None:
         with self._lock:
             self.requests.append(path)
@@ -142,6 +159,7 @@ class LatencyServer:
             daemon=True,
         )
         self._thread.start()
+        LatencyServer._running.add(self)
 
     def stop(self) -> None:
         self.release()
@@ -151,6 +169,7 @@ class LatencyServer:
         if self._thread is not None:
             self._thread.join(hang_bound("short"))
         self._server = self._thread = None
+        LatencyServer._running.discard(self)
 
     def __enter__(self) -> LatencyServer:
         self.start()

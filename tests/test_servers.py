@@ -102,6 +102,17 @@ def test_stopping_the_server_releases_held_requests() -> None:
     assert bodies == [b"body of /held\n"]
 
 
+def test_release_all_releases_every_server_that_holds() -> None:
+    """What the specs' teardown calls: held servers are released, the count says how many."""
+    with LatencyServer() as held, LatencyServer() as free:
+        LatencyServer.release_all()  # servers other tests may have left holding
+        held.hold()
+        assert LatencyServer.release_all() == 1
+        assert fetch(held.url("/after")) == b"body of /after\n"
+        assert fetch(free.url("/free")) == b"body of /free\n"
+        assert LatencyServer.release_all() == 0
+
+
 def test_a_client_that_never_sends_cannot_keep_the_server_from_stopping(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
