@@ -22,6 +22,8 @@ import warnings
 
 import pytest
 
+from pytest_concurrency import HangError, hang_bound
+
 
 @pytest.fixture
 def fresh_policy():
@@ -49,7 +51,9 @@ def run_in_new_thread(fn):
 
     thread = threading.Thread(target=target)
     thread.start()
-    thread.join()
+    thread.join(hang_bound())
+    if thread.is_alive():
+        raise HangError(f"{fn.__qualname__} still running in its thread after the hang bound")
     if "error" in outcome:
         raise outcome["error"]
     return outcome["value"]

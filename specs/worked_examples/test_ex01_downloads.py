@@ -115,7 +115,7 @@ def test_with_three_workers_the_pool_beats_the_sequential_loop(http_server, tmp_
 
     def with_three_workers():
         with ThreadPoolExecutor(max_workers=3) as pool:
-            list(pool.map(download, urls, [folder] * len(urls)))
+            list(pool.map(download, urls, [folder] * len(urls), timeout=hang_bound()))
 
     loop_times, pool_times = [], []
     for _ in range(7):

@@ -21,7 +21,7 @@ import time
 
 import pytest
 
-from pytest_concurrency import ratio_to_wall_time, usable_cpus
+from pytest_concurrency import hang_bound, ratio_to_wall_time, usable_cpus
 from pytest_concurrency.spec_support.workloads import fibonacci, square
 
 SIZE = 27
@@ -49,6 +49,11 @@ def sequential_cpu_seconds(tasks):
     return time.thread_time() - started
 
 
+def compute(pool, tasks):
+    """Compute fibonacci(SIZE) ``tasks`` times in ``pool``; every result, in order."""
+    return list(pool.map(fibonacci, [SIZE] * tasks, timeout=hang_bound("medium")))
+
+
 @pytest.mark.claim("EX-3", verdict="holds")
 @pytest.mark.gil("enabled")
 def test_threads_take_as_long_as_the_work_takes_on_one_cpu(executor_factory):
@@ -60,7 +65,7 @@ def test_threads_take_as_long_as_the_work_takes_on_one_cpu(executor_factory):
     one_cpu, walls = [], []
     for _ in range(REPEATS):
         one_cpu.append(sequential_cpu_seconds(tasks))
-        walls.append(timed(lambda: list(threads.map(fibonacci, [SIZE] * tasks)))[1])
+        walls.append(timed(lambda: compute(threads, tasks))[1])
 
     assert min(walls) > 0.9 * min(one_cpu)
 
@@ -83,7 +88,7 @@ def test_without_the_gil_threads_finish_the_work_sooner_than_one_cpu_could(execu
     needed = 1 + 0.2 * (usable_cpus() - 1)
 
     def compute_in_the_pool():
-        list(threads.map(fibonacci, [SIZE] * (4 * tasks)))
+        compute(threads, 4 * tasks)
         return one_cpu  # the speed-up is one CPU's time over the pool's wall time
 
     speed_up = ratio_to_wall_time(compute_in_the_pool, needed=needed)
@@ -100,12 +105,12 @@ def test_a_process_pool_finishes_the_work_sooner_than_one_cpu_could(executor_fac
     needs run sequentially: its workers compute on several CPUs at once."""
     tasks = 2 * usable_cpus()
     processes = executor_factory(f"process-{start_method}", max_workers=tasks)
-    list(processes.map(square, range(tasks)))  # start every worker before timing
+    list(processes.map(square, range(tasks), timeout=hang_bound("medium")))  # start them all
     one_cpu = sequential_cpu_seconds(4 * tasks)
     needed = 1 + 0.2 * (usable_cpus() - 1)
 
     def compute_in_the_pool():
-        list(processes.map(fibonacci, [SIZE] * (4 * tasks)))
+        compute(processes, 4 * tasks)
         return one_cpu  # the speed-up is one CPU's time over the pool's wall time
 
     speed_up = ratio_to_wall_time(compute_in_the_pool, needed=needed)
