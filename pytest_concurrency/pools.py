@@ -145,6 +145,12 @@ def _long_lived_workers(pool: concurrent.futures.Executor) -> list[Any]:
     return workers
 
 
+def _long_lived_parts(pool: concurrent.futures.Executor) -> list[Any]:
+    """Its workers, and the queues (with their semaphores) that outlive a test while it idles."""
+    queues = [getattr(pool, name, None) for name in ("_call_queue", "_result_queue")]
+    return [*_long_lived_workers(pool), *(q for q in queues if q is not None)]
+
+
 def _pids(pool: concurrent.futures.Executor) -> set[int]:
     if _is_process_pool(pool):
         return set(pool._processes or {})  # type: ignore[attr-defined]
@@ -307,7 +313,7 @@ class WarmPools:
     def give_back(self, key: PoolKey, pool: concurrent.futures.Executor) -> list[Survivor]:
         """Keep a healthy, idle ``pool``; shut down and check the least recently used pool if
         there are now too many. Returns what outlived that shutdown."""
-        keep_alive(_long_lived_workers(pool))
+        keep_alive(_long_lived_parts(pool))
         with self._lock:
             if self.closed:
                 evicted = [pool]

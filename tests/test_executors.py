@@ -221,7 +221,8 @@ def test_executor_factory_runs_the_initializer_in_every_worker(pytester: pytest.
 
 @pytest.mark.platform("linux")
 def test_executor_factory_shuts_every_pool_down_at_teardown(pytester: pytest.Pytester) -> None:
-    """Several pools in one test all work, and all are shut down once the test is over."""
+    """Several fresh pools in one test all work, and all are shut down once the test is over
+    (warm pools go back to the session's cache instead: tests/test_pools.py)."""
     pytester.makepyfile(
         """
         import pytest
@@ -230,9 +231,9 @@ def test_executor_factory_shuts_every_pool_down_at_teardown(pytester: pytest.Pyt
 
         def test_makes_pools(executor_factory):
             pools.extend([
-                executor_factory("thread"),
-                executor_factory("thread", max_workers=2),
-                executor_factory("process-fork", max_workers=1),
+                executor_factory("thread", fresh=True),
+                executor_factory("thread", max_workers=2, fresh=True),
+                executor_factory("process-fork", max_workers=1, fresh=True),
             ])
             assert [p.submit(abs, -1).result() for p in pools] == [1, 1, 1]
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from pytest_concurrency import fixtures
@@ -18,6 +20,8 @@ def test_pytest_fixtures_shows_each_fixture_with_its_docstring(
 
     result = pytester.runpytest("--fixtures", "-p", "no:cacheprovider")
 
-    entry = result.stdout.str().split(f"\n{name} -- ", 1)[1].split("\n\n", 1)[0]
+    # A session fixture is listed as "name [session scope] -- ...".
+    entry = re.split(rf"\n{name}(?: \[\w+ scope\])? -- ", result.stdout.str(), maxsplit=1)[1]
+    entry = entry.split("\n\n", 1)[0]
     assert "pytest_concurrency" in entry.splitlines()[0]  # defined by the plugin
     assert first_words in " ".join(entry.split())

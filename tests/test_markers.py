@@ -39,6 +39,7 @@ def test_every_marker_is_registered_with_its_help(pytester: pytest.Pytester) -> 
         "executor_kinds",
         "loop_flavours",
         "allow_leaks",
+        "fresh_pools",
     }
     result = pytester.runpytest("--markers")
     result.stdout.fnmatch_lines_random(

@@ -115,6 +115,7 @@ def test_a_process_pool_reports_running_before_its_worker_is_ready(
         max_workers=1,
         initializer=fetch,
         initargs=(http_server.url("/initializer"),),
+        fresh=True,  # a worker that is not ready yet
     )
 
     futures = [pool.submit(fetch, http_server.url(f"/{n}")) for n in (1, 2, 3)]

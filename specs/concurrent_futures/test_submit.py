@@ -62,6 +62,7 @@ def test_a_thread_pool_future_is_pending_until_a_worker_thread_takes_it(executor
         max_workers=1,
         initializer=worker_may_start.wait,
         initargs=(hang_bound("medium"),),
+        fresh=True,  # a worker that has not started yet
     )
 
     future = pool.submit(call_may_end.wait, hang_bound("medium"))

@@ -54,6 +54,7 @@ def two_forked_workers(executor_factory, mp_context, start_method):
         max_workers=2,
         initializer=keep_barrier,
         initargs=(mp_context.Barrier(2),),
+        fresh=True,  # the claim is about the state workers start with
     )
 
 
