@@ -92,7 +92,9 @@ def _sentinel_ready(process: Any) -> bool:
         return True
 
 
-def health_problem(pool: concurrent.futures.Executor, pids_at_start: Iterable[int] = ()) -> str | None:
+def health_problem(
+    pool: concurrent.futures.Executor, pids_at_start: Iterable[int] = ()
+) -> str | None:
     """Why ``pool`` may not be handed to another test, or ``None`` when it is healthy.
 
     Healthy: not broken, not shut down, every worker alive (none of ``pids_at_start`` lost),

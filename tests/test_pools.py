@@ -33,9 +33,9 @@ def warm() -> Iterator[WarmPools]:
     assert cache.close() == []
 
 
-def lease(warm: WarmPools, kind: str, max_workers: int | None = 1, **kwargs: object) -> tuple[
-    PoolKeeper, concurrent.futures.Executor
-]:
+def lease(
+    warm: WarmPools, kind: str, max_workers: int | None = 1, **kwargs: object
+) -> tuple[PoolKeeper, concurrent.futures.Executor]:
     keeper = PoolKeeper(warm)
     return keeper, keeper.make(kind, max_workers, **kwargs)
 
@@ -317,15 +317,19 @@ def test_closing_the_cache_shuts_every_pool_down(warm: WarmPools) -> None:
     for pool in pools:
         pool.submit(square, 1).result(hang_bound("medium"))
     keeper.close()
-    threads = [t for pool in pools if isinstance(pool, concurrent.futures.ThreadPoolExecutor)
-               for t in pool._threads]
+    threads = [
+        t
+        for pool in pools
+        if isinstance(pool, concurrent.futures.ThreadPoolExecutor)
+        for t in pool._threads
+    ]
     processes = [p for pool in pools[1:] for p in pool._processes.values()]  # type: ignore[attr-defined]
 
     survivors = warm.close()
 
     assert survivors == []
     assert len(warm) == 0
-    assert [w.is_alive() for w in [*threads, *processes]] == [False] * (len(threads) + len(processes))
+    assert not [w for w in [*threads, *processes] if w.is_alive()]
 
 
 # --- through pytest: the fixtures, the marker, the option -----------------------------------
@@ -449,7 +453,8 @@ def test_the_workers_end_with_the_session(pytester: pytest.Pytester, tmp_path: P
 
     result.assert_outcomes(passed=len(set(available_start_methods()) & {"spawn", "forkserver"}))
     recorded = {int(line) for line in pids.read_text().split()}
-    assert recorded and not recorded & _live_pids()
+    assert recorded
+    assert not recorded & _live_pids()
 
 
 def test_a_test_of_a_warm_pool_sees_no_worker_threads_appear_as_leaks(
