@@ -76,7 +76,7 @@ class Watched:
 
 
 async def other_work(watched, events):
-    await asyncio.wait_for(watched.first_get_sent.wait(), timeout=hang_bound())
+    await watched.first_get_sent.wait()  # bounded: the test awaits this task with a timeout
     events.append("another task runs")
 
 
@@ -107,7 +107,7 @@ async def test_the_async_iterator_class_fetches_one_key_per_step_while_others_ru
         other = asyncio.create_task(other_work(watched, events))
 
         values = [value async for value in OneAtATime(watched, KEYS)]
-        await other
+        await asyncio.wait_for(other, timeout=hang_bound())
     finally:
         await client.aclose()
 
@@ -130,7 +130,7 @@ async def test_the_async_generator_does_the_same_in_fewer_lines(redis_server):
 
         values = [value async for value in one_at_a_time(watched, KEYS)]
         missing = [value async for value in one_at_a_time(client, ["never-stored"])]
-        await other
+        await asyncio.wait_for(other, timeout=hang_bound())
     finally:
         await client.aclose()
 
