@@ -168,6 +168,12 @@ def tail(text: str, lines: int = 60) -> str:
     return "\n".join(text.splitlines()[-lines:])
 
 
+def last_spec_started(text: str) -> str:
+    """The node id of the last spec a verbose run started (a hung run hangs in it)."""
+    started = [line.split()[0] for line in text.splitlines() if "::" in line and " " in line]
+    return started[-1] if started else "none"
+
+
 ALL = all_alterations()
 
 
@@ -267,28 +273,35 @@ def test_the_specs_catch_an_altered_interpreter_and_end(alteration: Alteration, 
         "no:cacheprovider",
         f"--hang-scale={get_scale()}",
         f"--claims-report={report}",
+        "-v",  # each spec's node id as it starts: a hung run shows where it hangs
         *alteration.args,
     ]
     bound = hang_bound(RUN_BOUND_TIER) * RUN_BOUND_FACTOR
 
     status, seconds, left_running = run_pytest(arguments, child_environment(alteration), log, bound)
     text = log.read_text(errors="replace")
-    print(f"{alteration.name}: status {status} in {seconds:.1f} s")
+    outcomes = outcomes_in(report) if report.exists() else {}
+    ended = "hung" if status is None else f"status {status}"
+    print(
+        f"{alteration.name}: {ended} after {seconds:.1f} s; claims report "
+        f"{'written' if report.exists() else 'missing'}; last spec started: "
+        f"{last_spec_started(text)}"
+    )
 
     assert status is not None, (
-        f"the run under {alteration.name} did not end within {bound:.0f} s (hung); "
-        f"its output:\n{tail(text)}"
+        f"the run under {alteration.name} did not end within {bound:.0f} s (hung); the last "
+        f"spec it started: {last_spec_started(text)}; its output:\n{tail(text)}"
     )
     assert not left_running, (
         f"the run under {alteration.name} ended (status {status}) but left processes "
         f"running:\n" + "\n".join(left_running) + f"\nits output:\n{tail(text)}"
     )
     assert status == pytest.ExitCode.TESTS_FAILED, (
-        f"the run under {alteration.name} should end with status 1 (tests failed), "
-        f"got {status}; its output:\n{tail(text)}"
+        f"the run under {alteration.name} should end with status 1 (tests failed), got "
+        f"{status}; claims report {'written' if report.exists() else 'missing'}; its "
+        f"output:\n{tail(text)}"
     )
     assert report.exists(), f"no claims report was written; the output:\n{tail(text)}"
-    outcomes = outcomes_in(report)
     not_caught = {c: outcomes.get(c, "absent") for c in alteration.claims}
     not_caught = {c: o for c, o in not_caught.items() if o != "contradicted"}
     assert not not_caught, (
