@@ -40,6 +40,7 @@ async def test_one_thread_keeps_many_socket_reads_waiting_at_the_same_time():
         await writer.wait_closed()
         return data
 
+    readers = []
     try:
         readers = [asyncio.create_task(read_one(ours)) for ours, _ in pairs]
         await asyncio.wait_for(all_waiting.wait(), timeout=hang_bound())
@@ -49,6 +50,9 @@ async def test_one_thread_keeps_many_socket_reads_waiting_at_the_same_time():
     finally:
         for _, theirs in pairs:
             theirs.close()
+        for reader in readers:  # a failure above leaves no reader waiting
+            reader.cancel()
+        await asyncio.gather(*readers, return_exceptions=True)
 
     assert waiting["peak"] == CONNECTIONS
     assert received == [f"msg{n:03d}".encode() for n in range(CONNECTIONS)]

@@ -141,9 +141,13 @@ async def read_two_pages_at_once(manager, server):
             return data
 
     reading = asyncio.gather(read("/one"), read("/two"))
-    await asyncio.to_thread(wait_until, lambda: server.in_flight == 2)
-    server.release()
-    return await asyncio.wait_for(reading, timeout=hang_bound())
+    try:
+        await asyncio.to_thread(wait_until, lambda: server.in_flight == 2)
+        server.release()
+        return await asyncio.wait_for(reading, timeout=hang_bound())
+    finally:
+        reading.cancel()  # a failure above leaves no download waiting
+        await asyncio.gather(reading, return_exceptions=True)
 
 
 @pytest.mark.claim("EX-13", verdict="erratum", note=NOTE)
