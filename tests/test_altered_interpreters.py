@@ -4,7 +4,8 @@ Every folder of ``tests/alterations`` holds one ``sitecustomize.py`` that change
 of the standard library which a claim of the catalogue is about, and names, in two constants,
 the claims it must contradict (``CLAIMS``) and the spec files or node ids to run (``SPECS``).
 Optional constants: ``ARGS`` (more pytest arguments, to keep the run short) and ``PYTHON`` (a
-version range outside which the alteration means nothing: the test skips there, saying so).
+version range outside which the alteration means nothing: the test skips there, saying so) and
+``PLATFORM`` (a ``sys.platform`` prefix, likewise).
 
 Each test runs pytest on the alteration's specs in a child interpreter whose ``PYTHONPATH``
 starts with that folder, so the alteration loads in every process of the run, the spawn and
@@ -56,6 +57,7 @@ class Alteration:
     specs: tuple[str, ...]
     args: tuple[str, ...] = ()
     python: str = ""
+    platform: str = ""
     problems: list[str] = field(default_factory=list)
 
 
@@ -85,6 +87,7 @@ def read_alteration(folder: Path) -> Alteration:
         specs=tuple(constants.get("SPECS", ())),  # type: ignore[arg-type]
         args=tuple(constants.get("ARGS", ())),  # type: ignore[arg-type]
         python=str(constants.get("PYTHON", "")),
+        platform=str(constants.get("PLATFORM", "")),
         problems=problems,
     )
 
@@ -184,6 +187,8 @@ def test_there_are_alterations_enough_across_the_areas():
 
 
 def applies_here(alteration: Alteration) -> bool:
+    if alteration.platform and not sys.platform.startswith(alteration.platform):
+        return False
     return not alteration.python or SpecifierSet(alteration.python).contains(
         sys.version.split()[0], prereleases=True
     )
@@ -259,7 +264,15 @@ def test_the_specs_catch_an_altered_interpreter_and_end(alteration: Alteration, 
     contradicted, and the run ends by itself leaving no process behind."""
     assert not alteration.problems, alteration.problems
     if not applies_here(alteration):
-        pytest.skip(f"{alteration.name} needs Python {alteration.python}: {alteration.doc}")
+        needs = " and ".join(
+            need
+            for need in (
+                alteration.python and f"Python {alteration.python}",
+                alteration.platform and f"platform {alteration.platform}",
+            )
+            if need
+        )
+        pytest.skip(f"{alteration.name} needs {needs}: {alteration.doc}")
     missing = [s for s in alteration.specs if not (ROOT / s.split("::")[0]).exists()]
     assert not missing, f"{alteration.name} targets spec files that do not exist: {missing}"
     check_applies(alteration)
