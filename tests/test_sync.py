@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import queue
+import subprocess
+import sys
 import threading
 
 import pytest
@@ -284,3 +286,23 @@ def test_open_all_opens_every_gate_still_closed() -> None:
     assert Gate.open_all() == 2
     assert (opened.is_open, closed_a.is_open, closed_b.is_open) == (True, True, True)
     assert Gate.open_all() == 0
+
+
+def test_a_worker_held_by_a_gate_nobody_opens_still_lets_the_interpreter_exit() -> None:
+    """concurrent.futures joins its worker threads at exit: with a bare Event.wait() a program
+    that fails before setting the event never ends. With a Gate the worker gives up at its
+    bound, so the program exits on its own, with the failure it had."""
+    program = (
+        "from concurrent.futures import ThreadPoolExecutor\n"
+        "from pytest_concurrency import Gate\n"
+        "pool = ThreadPoolExecutor(1)\n"
+        "held = pool.submit(Gate('forgotten').wait, 0.2)\n"
+        "raise SystemExit('the program failed before opening its gate')\n"
+    )
+
+    finished = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, timeout=60
+    )
+
+    assert finished.returncode == 1
+    assert "the program failed before opening its gate" in finished.stderr
