@@ -37,7 +37,8 @@ if __name__ == "__main__":
     with concurrent.futures.ProcessPoolExecutor(
         2, mp_context=context, initializer=keep_barrier, initargs=(context.Barrier(2),)
     ) as pool:
-        draws = [f.result() for f in [pool.submit(meet_then_numpy_draw) for _ in range(2)]]
+        futures = [pool.submit(meet_then_numpy_draw) for _ in range(2)]
+        draws = [f.result(timeout=60) for f in futures]
     print(loaded, len({pid for pid, _ in draws}), len({value for _, value in draws}))
 """
 
