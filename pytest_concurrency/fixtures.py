@@ -8,16 +8,18 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from .executors import context_for, start_method_of
+from .executors import close_sessions, context_for, start_method_of
 from .hygiene import describe
 from .options import pool_reuse
 from .pools import PoolKeeper, WarmPools
 from .servers import LatencyServer, RedisServer, RedisUnavailable
+from .timeouts import hang_bound
 
 __all__ = [
     "executor",
     "executor_factory",
     "executor_kind",
+    "executor_kind_sessions",
     "http_server",
     "mp_context",
     "process_executor",
@@ -43,8 +45,9 @@ def _param(request: pytest.FixtureRequest, name: str) -> str:
 
 @pytest.fixture
 def executor_kind(request: pytest.FixtureRequest) -> str:
-    """The executor kind this test runs with: ``thread``, ``process-fork``, ``process-spawn``
-    or ``process-forkserver``. Tests asking for it (or for ``executor``) run once per kind
+    """The executor kind this test runs with: ``thread``, ``process-fork``, ``process-spawn``,
+    ``process-forkserver``, or a third-party kind (``loky``, ``dask``, a registered one).
+    Tests asking for it (or for ``executor``) run once per kind
     selected by ``--executor-kinds``/``--start-methods`` and the ``executor_kinds`` and
     ``start_methods`` markers; the test ID names the kind.
     """
@@ -85,13 +88,25 @@ def warm_pools() -> Iterator[WarmPools]:
         pytest.fail("at the end of the session, " + describe(survivors), pytrace=False)
 
 
+@pytest.fixture(scope="session")
+def executor_kind_sessions() -> Iterator[None]:
+    """What third-party executor kinds keep for the whole session (the dask kind's local
+    cluster, started on first use): closed at the end of the session, which fails if one of
+    its processes outlives the ``long`` hang bound."""
+    yield
+    survivors = close_sessions(hang_bound("long"))
+    if survivors:
+        pytest.fail("at the end of the session, " + describe(survivors), pytrace=False)
+
+
 @pytest.fixture
 def executor_factory(
-    request: pytest.FixtureRequest, warm_pools: WarmPools
+    request: pytest.FixtureRequest, warm_pools: WarmPools, executor_kind_sessions: None
 ) -> Iterator[ExecutorFactory]:
     """Make executors of any kind: ``executor_factory(kind, max_workers=None, *,
     initializer=None, initargs=(), fresh=False, on_lease=None, on_lease_args=(),
-    **options)``, with ``kind`` one of ``thread`` or ``process-<start method>``.
+    **options)``, with ``kind`` one of ``thread``, ``process-<start method>``, ``loky``,
+    ``dask`` or a kind registered through ``pytest_concurrency_executor_kinds``.
 
     Each call gives an idle pool of its own for this test: a warm one of the same kind, size
     and options when one is free, else a new one. ``fresh=True`` (or the ``fresh_pools``

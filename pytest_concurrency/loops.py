@@ -12,20 +12,35 @@ eager     the default loop with ``asyncio.eager_task_factory`` (Python 3.12+): a
           its first step inside ``create_task``
 virtual   :class:`~pytest_concurrency.clock.VirtualTimeEventLoop`, on virtual time
 uvloop    ``uvloop``'s loop, when the package is installed
+rloop     ``rloop``'s loop (a Rust event loop), when the package is installed
 ========  ===============================================================================
+
+Plugins and ``conftest.py`` files add flavours with the ``pytest_concurrency_loop_flavours``
+hook (:func:`register_flavours`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import importlib.util
+import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from .clock import VirtualTimeEventLoop
 
-__all__ = ["FLAVOURS", "Flavour", "available_flavours", "flavour", "unavailable_reason"]
+__all__ = [
+    "CPYTHON_FLAVOURS",
+    "FLAVOURS",
+    "Flavour",
+    "available_flavours",
+    "flavour",
+    "name_of_factory",
+    "register_flavours",
+    "unavailable_reason",
+    "unregister_flavours",
+]
 
 LoopFactory = Callable[[], asyncio.AbstractEventLoop]
 
@@ -62,6 +77,19 @@ def _new_uvloop_loop() -> asyncio.AbstractEventLoop:
     return loop
 
 
+def _new_rloop_loop() -> asyncio.AbstractEventLoop:
+    import rloop  # type: ignore[import-not-found,unused-ignore]
+
+    loop: asyncio.AbstractEventLoop = rloop.new_event_loop()
+    return loop
+
+
+def _rloop_unavailable() -> str | None:
+    if importlib.util.find_spec("rloop") is None:
+        return "loop flavour 'rloop' needs the rloop package (pip install rloop)"
+    return None
+
+
 def _eager_unavailable() -> str | None:
     if sys.version_info < (3, 12):
         return (
@@ -95,8 +123,12 @@ FLAVOURS: dict[str, Flavour] = {
         Flavour("eager", _new_eager_loop, "eager task factory (3.12+)", _eager_unavailable),
         Flavour("virtual", VirtualTimeEventLoop, "virtual time: timers fire at once, exactly"),
         Flavour("uvloop", _new_uvloop_loop, "uvloop, when installed", _uvloop_unavailable),
+        Flavour("rloop", _new_rloop_loop, "rloop, when installed", _rloop_unavailable),
     )
 }
+#: The flavours built on CPython's own event loop (the reference implementation).
+CPYTHON_FLAVOURS = ("asyncio", "debug", "eager", "virtual")
+_BUILT_IN = tuple(FLAVOURS)
 
 
 def flavour(name: str) -> Flavour:
@@ -118,3 +150,37 @@ def unavailable_reason(name: str) -> str | None:
 def available_flavours() -> list[str]:
     """The flavours this interpreter can run."""
     return [name for name in FLAVOURS if unavailable_reason(name) is None]
+
+
+def register_flavours(factories: Mapping[str, LoopFactory], source: str) -> list[str]:
+    """Add flavours (``{name: loop_factory}``) from ``source`` (a plugin's name); a
+    :class:`ValueError` says what is wrong with a name or a factory. Returns the names."""
+    added = []
+    for name, factory in factories.items():
+        if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9][\w.-]*", name):
+            raise ValueError(
+                f"{source}: loop flavour name {name!r} is not a word (letters, digits, '_', "
+                "'-', '.'; it becomes part of test IDs)"
+            )
+        if name in FLAVOURS or name == "all":
+            raise ValueError(f"{source}: loop flavour {name!r} is already defined")
+        if not callable(factory):
+            raise ValueError(
+                f"{source}: loop flavour {name!r} needs a callable returning a new event "
+                f"loop, got {factory!r}"
+            )
+        FLAVOURS[name] = Flavour(name, factory, f"registered by {source}")
+        added.append(name)
+    return added
+
+
+def unregister_flavours(names: Iterable[str]) -> None:
+    """Forget registered flavours (at the end of the run that registered them)."""
+    for name in names:
+        if name not in _BUILT_IN:
+            FLAVOURS.pop(name, None)
+
+
+def name_of_factory(factory: object) -> str | None:
+    """The flavour whose factory ``factory`` is, or ``None``."""
+    return next((f.name for f in FLAVOURS.values() if f.factory is factory), None)

@@ -44,7 +44,7 @@ from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .executors import THREAD, make_executor, start_method_of, workers_of
+from .executors import THREAD, make_executor, shutdown_nowait, start_method_of, workers_of
 from .hygiene import Survivor, join_all, keep_alive
 from .timeouts import hang_bound
 
@@ -165,7 +165,7 @@ def shutdown_and_check(
     """Shut ``pool`` down and return the workers still alive after ``bound`` (default: the
     ``medium`` hang bound); surviving processes are terminated."""
     workers = _long_lived_workers(pool)
-    pool.shutdown(wait=False, cancel_futures=True)
+    shutdown_nowait(pool)  # the kind knows how (loky's shutdown() has no cancel_futures)
     limit = hang_bound("medium") if bound is None else bound
     return join_all(workers, limit, owner=type(pool).__name__)
 
@@ -342,7 +342,7 @@ class WarmPools:
             self._idle.clear()
         workers = [(pool, _long_lived_workers(pool)) for pool in pools]
         for pool in pools:
-            pool.shutdown(wait=False, cancel_futures=True)
+            shutdown_nowait(pool)  # the kind knows how (loky's shutdown() has no cancel_futures)
         deadline = time.monotonic() + hang_bound("medium")
         survivors: list[Survivor] = []
         for pool, its_workers in workers:
