@@ -302,15 +302,24 @@ class WarmPools:
             return [pool for _, pool in self._idle.values()]
 
     def take(self, key: PoolKey) -> concurrent.futures.Executor | None:
-        """An idle pool of ``key``, now leased (no longer idle), or ``None``."""
-        with self._lock:
-            for order, (pool_key, pool) in reversed(self._idle.items()):
-                if pool_key == key:
-                    del self._idle[order]
+        """An idle, healthy pool of ``key``, now leased (no longer idle), or ``None``.
+
+        A pool that broke while idle (a worker killed from outside) is shut down instead.
+        """
+        while True:
+            with self._lock:
+                found = [(o, p) for o, (k, p) in reversed(self._idle.items()) if k == key]
+                if not found:
+                    self.misses += 1
+                    return None
+                order, pool = found[0]
+                del self._idle[order]
+            why = health_problem(pool)
+            if why is None:
+                with self._lock:
                     self.hits += 1
-                    return pool
-            self.misses += 1
-            return None
+                return pool
+            self.discard(pool, f"while idle: {why}", hang_bound("short"))
 
     def give_back(self, key: PoolKey, pool: concurrent.futures.Executor) -> list[Survivor]:
         """Keep a healthy, idle ``pool``; shut down and check the least recently used pool if

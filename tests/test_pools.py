@@ -497,3 +497,22 @@ def test_threads_started_in_workers_are_not_the_pools(warm: WarmPools) -> None:
     stop.set()
 
     assert [s.name for s in left] == ["from-work"]
+
+
+@pytest.mark.parametrize("kind", PROCESS_KINDS)
+def test_a_pool_whose_worker_died_while_idle_is_not_handed_on(warm: WarmPools, kind: str) -> None:
+    """A worker killed from outside while its pool waits in the cache: the next test gets
+    another pool."""
+    keeper, pool = lease(warm, kind, 1)
+    victim = pool.submit(current_pid).result(hang_bound("medium"))
+    keeper.close()
+    os.kill(victim, signal.SIGKILL)
+    wait_until(lambda: victim not in _live_pids(), timeout=hang_bound("medium"))
+
+    keeper, again = lease(warm, kind, 1)
+    pid = again.submit(current_pid).result(hang_bound("medium"))
+    keeper.close()
+
+    assert again is not pool
+    assert pid != victim
+    assert warm.replaced[0].startswith("while idle: ")
