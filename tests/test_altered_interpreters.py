@@ -173,7 +173,7 @@ def tail(text: str, lines: int = 60) -> str:
 
 def last_spec_started(text: str) -> str:
     """The node id of the last spec a verbose run started (a hung run hangs in it)."""
-    started = [line.split()[0] for line in text.splitlines() if "::" in line and " " in line]
+    started = [line.split()[0] for line in text.splitlines() if "::" in line.split(" ", 1)[0]]
     return started[-1] if started else "none"
 
 
