@@ -61,6 +61,10 @@ MARKERS: dict[str, str] = {
         "alone and shut down at its end, instead of warm ones (for claims about a pool nobody "
         "used, or workers' module state)."
     ),
+    "hang_guard": (
+        "hang_guard(bound): this test's hang-guard bound, instead of --hang-guard's: a tier "
+        "(short, medium, long), seconds, or 'off'; scaled by --hang-scale."
+    ),
     "allow_leaks": (
         "allow_leaks(reason): this test may leave threads, processes or tasks running; the "
         "reason says why."

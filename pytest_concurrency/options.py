@@ -14,6 +14,7 @@ import pytest
 
 from . import executors, loops, timeouts
 from .claims.files import FORMATS, check_path
+from .guard import parse_bound
 from .hygiene import LEAK_CHECK_MODES
 
 __all__ = ["POOL_REUSE_MODES", "Settings", "add_options", "pool_reuse"]
@@ -47,6 +48,14 @@ _OPTIONS = [
         "multiply every hang bound (the waits after which a spec counts as hung) by FACTOR, "
         "for slow machines (default: 1)",
         "1",
+    ),
+    (
+        "--hang-guard",
+        "BOUND",
+        "fail a test whose setup and call (or teardown) outlast BOUND, with every thread's "
+        f"stack in the failure: a tier ({', '.join(timeouts.TIERS)}), seconds, or off; scaled by "
+        "--hang-scale; the hang_guard marker overrides it per test (default: off)",
+        "off",
     ),
     (
         "--leak-check",
@@ -120,6 +129,7 @@ class Settings:
     leak_check: str
     claims_report: Path | None = None
     pool_reuse: bool = True
+    hang_guard: float | None = None  # seconds before --hang-scale; None: off
 
     def selection(self) -> dict[str, list[str]]:
         """What this run selected, as the claims report records it."""
@@ -169,6 +179,14 @@ class Settings:
             )
         report_text = _value(config, "claims_report")
         report = check_path(report_text) if report_text else None
+        guard = parse_bound(_value(config, "hang_guard"), "--hang-guard")
         return cls(
-            methods, kinds, flavour_names, scale, leak_check, report, pool_reuse=pool_reuse(config)
+            methods,
+            kinds,
+            flavour_names,
+            scale,
+            leak_check,
+            report,
+            pool_reuse=pool_reuse(config),
+            hang_guard=guard,
         )

@@ -18,7 +18,7 @@ from typing import Any, NoReturn
 import pytest
 from _pytest.main import wrap_session  # as pytest's own --fixtures listing uses
 
-from . import executors, loops, markers
+from . import executors, guard, loops, markers
 from .claims import guide
 from .claims.catalogue import load_catalogue
 from .claims.files import write_run_report
@@ -47,6 +47,7 @@ ledger_key = pytest.StashKey[Ledger]()
 snapshot_key = pytest.StashKey[Snapshot]()
 tasks_key = pytest.StashKey[list[Any]]()
 written_key = pytest.StashKey[Path]()
+guard_key = pytest.StashKey[guard.HangGuardPlugin]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -74,9 +75,11 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line("markers", help_text)
     # --hang-scale sets a process-wide factor: give it back when this run ends (pytester).
     config.add_cleanup(functools.partial(set_scale, get_scale()))
-    config.stash[settings_key] = Settings.from_config(config)
+    settings = config.stash[settings_key] = Settings.from_config(config)
     ledger = config.stash[ledger_key] = Ledger(load_catalogue())
     config.pluginmanager.register(_ReportRecorder(ledger), "concurrency-report-recorder")
+    hang_guard = config.stash[guard_key] = guard.HangGuardPlugin(config, settings.hang_guard)
+    config.pluginmanager.register(hang_guard, "concurrency-hang-guard")
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -89,6 +92,7 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
         f"executor kinds {', '.join(settings.executor_kinds) or '(none)'}",
         f"concurrency: loop flavours {', '.join(settings.loop_flavours)} "
         f"(available here: {', '.join(loops.available_flavours())})",
+        *config.stash[guard_key].header(),
     ]
 
 
@@ -104,6 +108,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     try:
         claim_links(m for m in marks if m.name == "claim")
         markers.guard_skip_reason(marks)  # evaluated again at setup; here to check arguments
+        guard.marker_bound(marks)  # read again at setup; here to check its argument
         kinds = _chosen_kinds(marks, settings)
     except ValueError as error:
         _collection_error(definition, error)
@@ -252,14 +257,14 @@ class _ReportRecorder:
         self.ledger.record(report)
 
 
-def pytest_sessionfinish(session: pytest.Session) -> None:
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int | pytest.ExitCode) -> None:
     config = session.config
     path = config.stash[settings_key].claims_report
     if path is None or _listing_only(config) or hasattr(config, "workerinput"):
         return  # xdist workers report to the controller, which writes the file
     path = config.invocation_params.dir / path
-    settings = config.stash[settings_key]
-    write_run_report(path, config.stash[ledger_key], settings.selection(), config.rootpath)
+    run = {**config.stash[settings_key].selection(), **guard.run_status(session, exitstatus)}
+    write_run_report(path, config.stash[ledger_key], run, config.rootpath)
     config.stash[written_key] = path
 
 

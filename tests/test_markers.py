@@ -40,6 +40,7 @@ def test_every_marker_is_registered_with_its_help(pytester: pytest.Pytester) -> 
         "loop_flavours",
         "allow_leaks",
         "fresh_pools",
+        "hang_guard",
     }
     result = pytester.runpytest("--markers")
     result.stdout.fnmatch_lines_random(

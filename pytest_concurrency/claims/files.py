@@ -27,9 +27,10 @@ def check_path(text: str, option: str = "--claims-report") -> Path:
     return path
 
 
-def write_run_report(path: Path, ledger: Ledger, run: dict[str, list[str]], rootdir: Path) -> None:
+def write_run_report(path: Path, ledger: Ledger, run: dict[str, Any], rootdir: Path) -> None:
     """Write the report of this run: its ledger, and ``run``, what the run selected
-    (``start_methods``, ``executor_kinds``, ``loop_flavours``)."""
+    (``start_methods``, ``executor_kinds``, ``loop_flavours``) and how it ended
+    (``exit_status``, ``interrupted``, ``interrupted_reason``)."""
     write_report(path, report_json.build(ledger, run, rootdir))
 
 

@@ -11,7 +11,8 @@ The schema is ``docs/claims-report.schema.json`` (JSON Schema 2020-12). In short
       "interpreter": {"implementation", "version", "version_info", "gil", "free_threaded_build",
                       "platform", "machine", "cpus", "start_methods", "loop_flavours",
                       "executable"},
-      "run": {"start_methods", "executor_kinds", "loop_flavours"},   # what this run selected
+      "run": {"start_methods", "executor_kinds", "loop_flavours",    # what this run selected
+              "exit_status", "interrupted", "interrupted_reason"},  # how it ended
       "summary": {"claims": 95, "verdicts": {...}, "outcomes": {...}},
       "sections": [{"id", "title"}],
       "claims": [{"id", "section", "kind", "text",
@@ -66,7 +67,7 @@ def plugin_version() -> str:
         return "unknown"
 
 
-def build(ledger: Ledger, run: dict[str, list[str]], rootdir: Path) -> dict[str, Any]:
+def build(ledger: Ledger, run: dict[str, Any], rootdir: Path) -> dict[str, Any]:
     """The report of a run, as a JSON-ready dictionary."""
     results = ledger.results()
     claims = []

@@ -1,0 +1,580 @@
+"""The hang guard, the bounded exit, reports that survive a failure pytest cannot format, and a
+claims report written however the run ends.
+
+The inner runs use tiny bounds: ``--hang-scale=0.02`` makes the tiers 0.1 s, 0.6 s and 2.4 s.
+Inner tests that hang release what they hold in their fixtures' teardown, so that nothing is
+left blocked in this process; the one that leaves a worker blocked for ever runs in a
+subprocess.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from pytest_concurrency import guard
+
+TINY = "--hang-scale=0.02"  # short 0.1 s, medium 0.6 s, long 2.4 s
+
+# A gate that the test and a worker thread wait on; the fixture's teardown opens it.
+GATED = """
+    import concurrent.futures
+    import threading
+
+    import pytest
+
+    @pytest.fixture
+    def gate():
+        gate = threading.Event()
+        pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="held-worker")
+        yield gate, pool
+        gate.set()
+        pool.shutdown(wait=True)
+"""
+
+
+def _failure_text(reprec: pytest.HookRecorder, when: str = "call") -> str:
+    failed = [r for r in reprec.getreports("pytest_runtest_logreport") if r.failed]
+    assert [r.when for r in failed] == [when]
+    return str(failed[0].longrepr)
+
+
+# --- the guard -------------------------------------------------------------------------------
+
+
+def test_a_hung_test_fails_with_every_threads_stack_and_the_next_test_runs(
+    pytester: pytest.Pytester,
+) -> None:
+    """A test blocked on an Event, with a worker blocked on it too, fails when the bound runs
+    out; the failure shows the stacks of the test's thread and of the worker; the next test
+    runs."""
+    pytester.makepyfile(
+        GATED
+        + """
+    def test_blocked(gate):
+        event, pool = gate
+        pool.submit(event.wait)
+        event.wait()
+
+    def test_next():
+        pass
+    """
+    )
+    started = time.monotonic()
+    reprec = pytester.inline_run("--hang-guard=short", TINY)
+    elapsed = time.monotonic() - started
+    reprec.assertoutcome(passed=1, failed=1)
+    text = _failure_text(reprec)
+    assert "hang guard: the call of test_a_hung_test_fails_with_every_threads_stack" in text
+    assert "ran out its bound of 0.1 s" in text
+    assert "--- thread 'MainThread'" in text
+    assert "in test_blocked\n    event.wait()" in text
+    assert "--- thread 'held-worker_0'" in text
+    assert "_pytest" not in text  # pytest's own frames are left out
+    assert elapsed < 30
+
+
+def test_the_guard_stops_a_hung_fixture_setup_and_teardown(pytester: pytest.Pytester) -> None:
+    """A fixture that hangs in its setup, or in its teardown, is an error of the test, with the
+    stacks; the teardown has a bound of its own."""
+    pytester.makepyfile(
+        """
+        import threading
+        import pytest
+
+        @pytest.fixture
+        def stuck_setup(request):
+            gate = threading.Event()
+            request.addfinalizer(gate.set)
+            gate.wait()
+
+        @pytest.fixture
+        def stuck_teardown():
+            yield
+            threading.Event().wait()
+
+        def test_setup(stuck_setup):
+            pass
+
+        def test_teardown(stuck_teardown):
+            pass
+        """
+    )
+    result = pytester.runpytest("--hang-guard=short", TINY)
+    result.assert_outcomes(passed=1, errors=2)
+    result.stdout.fnmatch_lines_random(
+        [
+            "*hang guard: the setup of *::test_setup ran out its bound of 0.1 s*",
+            "*hang guard: the teardown of *::test_teardown ran out its bound of 0.1 s*",
+            "*in stuck_setup",
+            "*in stuck_teardown",
+        ]
+    )
+
+
+def test_an_async_test_that_hangs_shows_its_tasks(pytester: pytest.Pytester) -> None:
+    """For an async test, the failure lists the loop's tasks with the coroutines they wait in."""
+    pytester.makepyfile(
+        """
+        import asyncio
+
+        async def test_waits_on_a_task():
+            async def forever():
+                await asyncio.Event().wait()
+
+            await asyncio.create_task(forever(), name="never-done")
+        """
+    )
+    reprec = pytester.inline_run("--hang-guard=short", TINY, "--leak-check=off")
+    reprec.assertoutcome(failed=1)
+    text = _failure_text(reprec)
+    assert "Tasks of the running event loop:" in text
+    assert "--- task 'never-done'" in text
+    assert "in forever\n    await asyncio.Event().wait()" in text
+    assert "in test_waits_on_a_task\n" in text
+
+
+def test_a_with_block_that_waits_again_on_the_way_out_is_interrupted_too(
+    pytester: pytest.Pytester,
+) -> None:
+    """The alarm repeats until the phase ends: ``ThreadPoolExecutor.__exit__`` joining a stuck
+    worker after the first alarm does not hang the test."""
+    pytester.makepyfile(
+        GATED
+        + """
+    def test_with(gate):
+        event, _ = gate
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            pool.submit(event.wait)
+            event.wait()
+    """
+    )
+    reprec = pytester.inline_run("--hang-guard=short", TINY, "--leak-check=off")
+    reprec.assertoutcome(failed=1)
+    assert "During handling" not in _failure_text(reprec)
+
+
+# --- option, ini value, marker ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "bound"),
+    [
+        (["--hang-guard=medium"], "0.6 s"),
+        (["--hang-guard=5"], "0.1 s"),  # seconds are scaled too
+        (["--hang-guard=off"], None),
+        ([], None),  # off unless switched on
+    ],
+)
+def test_the_header_shows_the_guard(
+    pytester: pytest.Pytester, args: list[str], bound: str | None
+) -> None:
+    """The report header says the guard's bound, or that it is off."""
+    pytester.makepyfile("def test_x(): pass")
+    result = pytester.runpytest(*args, TINY)
+    if bound is None:
+        result.stdout.fnmatch_lines(["concurrency: hang guard off (--hang-guard=*"])
+    else:
+        result.stdout.fnmatch_lines(
+            [
+                f"concurrency: hang guard {bound} per test (setup and call; *",
+                "concurrency: the process exits at most 0.2 s after the last test*",
+            ]
+        )
+
+
+def test_the_ini_twin_switches_the_guard_on_and_the_option_wins(
+    pytester: pytest.Pytester, make_ini
+) -> None:
+    """``hang_guard`` in the ini file sets the guard; ``--hang-guard`` overrides it."""
+    make_ini("hang_guard = long\nhang_scale = 0.02")
+    pytester.makepyfile("def test_x(): pass")
+    pytester.runpytest().stdout.fnmatch_lines(["concurrency: hang guard 2.4 s per test*"])
+    pytester.runpytest("--hang-guard=off").stdout.fnmatch_lines(
+        ["concurrency: hang guard off*"]
+    )
+
+
+def test_the_marker_overrides_the_option(pytester: pytest.Pytester) -> None:
+    """``hang_guard(bound)`` sets one test's bound; ``hang_guard("off")`` lifts it."""
+    pytester.makepyfile(
+        GATED
+        + """
+    @pytest.mark.hang_guard(5)  # 0.1 s at this scale, with the guard off for the run
+    def test_marked(gate):
+        gate[0].wait()
+
+    @pytest.mark.hang_guard("off")
+    def test_lifted():
+        # longer than the run's bound (0.1 s), bounded all the same
+        assert not threading.Event().wait(0.5)
+    """
+    )
+    reprec = pytester.inline_run(TINY, "-k", "marked")
+    reprec.assertoutcome(failed=1)
+    assert "ran out its bound of 0.1 s" in _failure_text(reprec)
+    reprec = pytester.inline_run("--hang-guard=short", TINY, "-k", "lifted")
+    reprec.assertoutcome(passed=1)
+
+
+@pytest.mark.parametrize("value", ["forever", "0", "-3", "nan"])
+def test_a_bad_guard_value_is_a_usage_error(pytester: pytest.Pytester, value: str) -> None:
+    """A bad --hang-guard is a usage error naming what is accepted."""
+    pytester.makepyfile("def test_x(): pass")
+    result = pytester.runpytest(f"--hang-guard={value}")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        [
+            f"ERROR: --hang-guard: unknown hang guard '{value}'; accepted: a tier (short, "
+            "medium, long), a number of seconds such as 30, or off"
+        ]
+    )
+
+
+def test_a_bad_ini_guard_value_is_a_usage_error(pytester: pytest.Pytester, make_ini) -> None:
+    """The ini twin is checked like the option."""
+    make_ini("hang_guard = sometimes")
+    pytester.makepyfile("def test_x(): pass")
+    result = pytester.runpytest()
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["ERROR: --hang-guard: unknown hang guard 'sometimes'*"])
+
+
+@pytest.mark.parametrize(
+    ("mark", "message"),
+    [
+        ('hang_guard("forever")', "*hang_guard() marker: unknown hang guard 'forever'; accepted*"),
+        ("hang_guard()", "*hang_guard() takes one argument: a tier (short, medium, long)*"),
+        ("hang_guard(True)", "*unknown hang guard True*"),
+    ],
+)
+def test_a_bad_marker_is_a_collection_error(
+    pytester: pytest.Pytester, mark: str, message: str
+) -> None:
+    """A malformed hang_guard marker fails collection, saying what it accepts."""
+    pytester.makepyfile(f"import pytest\n\n@pytest.mark.{mark}\ndef test_x(): pass\n")
+    result = pytester.runpytest()
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines([message])
+
+
+def test_parse_bound_reads_tiers_seconds_and_off() -> None:
+    """Tiers give their base seconds; numbers are seconds; off is None."""
+    assert guard.parse_bound("long", "x") == 120.0
+    assert guard.parse_bound(" 2.5 ", "x") == 2.5
+    assert guard.parse_bound(7, "x") == 7.0
+    assert guard.parse_bound("off", "x") is None
+    with pytest.raises(ValueError, match="accepted: a tier"):
+        guard.parse_bound("inf", "x")
+
+
+# --- where the guard runs --------------------------------------------------------------------
+
+
+HANGS = """
+    import threading
+
+    def test_hangs(request):
+        gate = threading.Event()
+        request.addfinalizer(gate.set)
+        gate.wait()
+
+    def test_next():
+        pass
+"""
+
+
+def test_the_guard_works_in_xdist_workers(pytester: pytest.Pytester) -> None:
+    """Under pytest-xdist the stacks reach the controller, in the failure report."""
+    pytest.importorskip("xdist")
+    pytester.makepyfile(HANGS)
+    result = pytester.runpytest("-n", "2", "--hang-guard=short", TINY)
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(
+        ["*hang guard: the call of *::test_hangs ran out*", "*in test_hangs", "*gate.wait()"]
+    )
+
+
+def test_the_guard_works_with_import_mode_importlib(pytester: pytest.Pytester) -> None:
+    """--import-mode=importlib changes nothing."""
+    pytester.makepyfile(HANGS)
+    result = pytester.runpytest("--import-mode=importlib", "--hang-guard=short", TINY)
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*hang guard: the call of *::test_hangs ran out*"])
+
+
+def test_without_sigalrm_the_guard_says_it_is_degraded(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where SIGALRM is missing (Windows), the header says the guard only dumps stacks."""
+    monkeypatch.setattr(guard, "_HAS_ALARM", False)
+    pytester.makepyfile("def test_x(): pass")
+    result = pytester.runpytest("--hang-guard=short", TINY)
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(
+        ["concurrency: hang guard DEGRADED (no SIGALRM here): after 0.1 s a test's thread *"]
+    )
+
+
+@pytest.mark.library("pytest-timeout", ">=2")
+def test_the_guard_steps_aside_where_pytest_timeout_applies(pytester: pytest.Pytester) -> None:
+    """Where a pytest-timeout timeout applies (marker or --timeout), pytest-timeout alone
+    handles the test; elsewhere the hang guard does; the header says so."""
+    pytester.makepyfile(
+        """
+        import threading
+        import pytest
+
+        @pytest.fixture
+        def gate():
+            gate = threading.Event()
+            yield gate
+            gate.set()
+
+        @pytest.mark.timeout(0.5)
+        def test_under_pytest_timeout(gate):
+            gate.wait()
+
+        def test_under_the_guard(gate):
+            gate.wait()
+        """
+    )
+    result = pytester.runpytest("--hang-guard=short", TINY, "-p", "timeout")
+    result.assert_outcomes(failed=2)
+    result.stdout.fnmatch_lines_random(
+        [
+            "*not where a pytest-timeout timeout applies*",
+            "E * Failed: Timeout (>0.5s) from pytest-timeout.",
+            "hang guard: the call of *::test_under_the_guard ran out *",
+        ]
+    )
+    assert "::test_under_pytest_timeout ran out" not in result.stdout.str()
+    result = pytester.runpytest("--hang-guard=short", TINY, "--timeout=0.5", "-k", "under_the")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["E * Failed: Timeout (>0.5s) from pytest-timeout."])
+    assert "hang guard: the call" not in result.stdout.str()
+
+
+# --- bounded exit ----------------------------------------------------------------------------
+
+
+def test_the_process_exits_within_its_bound_whatever_a_test_left_blocked(
+    pytester: pytest.Pytester,
+) -> None:
+    """A ThreadPoolExecutor worker blocked for ever on an Event would hang interpreter exit
+    (concurrent.futures joins its workers); the process ends within its bound all the same,
+    with the session's exit status, naming the thread left."""
+    pytester.makepyfile(
+        """
+        import concurrent.futures
+        import threading
+        import pytest
+
+        @pytest.mark.allow_leaks("the worker is left blocked on purpose")
+        def test_leaves_a_worker_blocked():
+            pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="left-behind")
+            pool.submit(threading.Event().wait)
+        """
+    )
+    started = time.monotonic()
+    result = pytester.runpytest_subprocess("--hang-guard=long", "--hang-scale=0.1", timeout=120)
+    elapsed = time.monotonic() - started
+    assert result.ret == 0
+    result.stderr.fnmatch_lines(
+        [
+            "hang guard: the interpreter did not exit within 1 s after the last test; still "
+            "running: 'left-behind_0'. Ending the process with exit status 0.",
+            "--- thread 'left-behind_0' (id *",
+        ]
+    )
+    assert elapsed < 60
+
+
+def test_a_hung_spec_fails_the_next_runs_and_the_process_exits(
+    pytester: pytest.Pytester,
+) -> None:
+    """The issue's case end to end, in a subprocess: a spec blocks for ever with a worker
+    blocked too; it fails within its bound with the thread stacks, the next spec runs, its
+    claim is contradicted in the claims report, and the process exits by itself."""
+    pytester.makepyfile(
+        """
+        import concurrent.futures
+        import threading
+        import pytest
+
+        @pytest.mark.claim("CF-1")
+        @pytest.mark.allow_leaks("the worker is left blocked on purpose")
+        def test_blocks_for_ever():
+            gate = threading.Event()
+            pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="stuck")
+            pool.submit(gate.wait)
+            gate.wait()
+
+        def test_next():
+            pass
+        """
+    )
+    result = pytester.runpytest_subprocess(
+        "--hang-guard=short", "--hang-scale=0.2", "--claims-report=claims.json", timeout=120
+    )
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(
+        ["*hang guard: the call of *::test_blocks_for_ever ran out its bound of 1 s*"]
+    )
+    result.stdout.fnmatch_lines(["--- thread 'stuck_0' (id *"])
+    report = json.loads((pytester.path / "claims.json").read_text())
+    claim = next(c for c in report["claims"] if c["id"] == "CF-1")
+    assert claim["outcome"] == "contradicted"
+    assert report["run"]["interrupted"] is False
+
+
+# --- nothing crashes the report --------------------------------------------------------------
+
+
+UNFORMATTABLE = """
+    import pytest
+
+    class Meta(type):
+        def __getattribute__(cls, name):
+            if name in ("__name__", "__qualname__", "__module__"):
+                raise RuntimeError("this class has no name")
+            return super().__getattribute__(name)
+
+    class Nameless(Exception, metaclass=Meta):
+        pass
+
+    @pytest.mark.claim("CF-1")
+    def test_raises_what_pytest_cannot_describe():
+        raise Nameless("the detail")
+"""
+
+
+def test_a_failure_pytest_cannot_format_is_still_a_failed_spec(
+    pytester: pytest.Pytester,
+) -> None:
+    """An exception whose class cannot even be named makes pytest's report raise; the test
+    still fails, with a plain description, and its claim is contradicted."""
+    pytester.makepyfile(UNFORMATTABLE)
+    result = pytester.runpytest("--claims-report=claims.json", "-p", "no:hypothesispytest")
+    result.assert_outcomes(failed=1)
+    assert "INTERNALERROR" not in result.stdout.str()
+    result.stdout.fnmatch_lines(
+        [
+            "pytest could not describe this call phase (RuntimeError: this class has no name)*",
+            "Traceback (most recent call last):",
+            "*in test_raises_what_pytest_cannot_describe",
+            '    raise Nameless("the detail")',
+            "<could not be shown: RuntimeError>: the detail",
+        ]
+    )
+    report = json.loads((pytester.path / "claims.json").read_text())
+    assert next(c for c in report["claims"] if c["id"] == "CF-1")["outcome"] == "contradicted"
+
+
+def test_an_error_inside_pytests_formatter_is_still_a_failed_test(
+    pytester: pytest.Pytester,
+) -> None:
+    """A SystemError raised while pytest formats a traceback (as a patched interpreter raised
+    'AST constructor recursion depth mismatch') gives a failed test, not an INTERNALERROR."""
+    pytester.makeconftest(
+        """
+        import pytest
+        from _pytest._code import code
+
+        @pytest.hookimpl(wrapper=True)
+        def pytest_runtest_makereport(item, call):
+            def broken(*args, **kwargs):
+                raise SystemError("AST constructor recursion depth mismatch (before=1, after=2)")
+
+            formatter = getattr(code, "ExceptionInfoFormatter", None) or code.FormattedExcinfo
+            saved = formatter.repr_traceback_entry
+            formatter.repr_traceback_entry = broken
+            try:
+                return (yield)
+            finally:
+                formatter.repr_traceback_entry = saved
+        """
+    )
+    pytester.makepyfile(
+        """
+        def test_deep():
+            def down(n):
+                return down(n + 1)
+            down(0)
+        """
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "pytest could not describe this call phase (SystemError: AST constructor *",
+            "*return down(n + 1)",
+            "RecursionError: maximum recursion depth exceeded*",
+        ]
+    )
+
+
+# --- the claims report however the run ends --------------------------------------------------
+
+
+def _run_report(pytester: pytest.Pytester, *args: str) -> dict[str, object]:
+    pytester.runpytest("--claims-report=claims.json", *args)
+    run: dict[str, object] = json.loads(Path(pytester.path, "claims.json").read_text())["run"]
+    return run
+
+
+def test_the_report_says_a_complete_run_was_not_interrupted(pytester: pytest.Pytester) -> None:
+    """exit_status and interrupted are part of the run's record."""
+    pytester.makepyfile("def test_x(): pass")
+    run = _run_report(pytester)
+    assert (run["exit_status"], run["interrupted"], run["interrupted_reason"]) == (0, False, "")
+
+
+def test_the_report_is_written_when_x_stops_the_run(pytester: pytest.Pytester) -> None:
+    """With -x the run stops at the first failure; the report is written and says so."""
+    pytester.makepyfile("def test_a(): assert False\ndef test_b(): pass\n")
+    run = _run_report(pytester, "-x")
+    assert run["exit_status"] == 1
+    assert run["interrupted"] is True
+    assert run["interrupted_reason"] == "stopping after 1 failures"
+
+
+def test_the_report_is_written_on_keyboard_interrupt(pytester: pytest.Pytester) -> None:
+    """Ctrl-C (a KeyboardInterrupt in a test) ends the run; the report is written."""
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.claim("CF-1")
+        def test_interrupted():
+            raise KeyboardInterrupt
+
+        @pytest.mark.claim("CF-2")
+        def test_never_reached():
+            pass
+        """
+    )
+    pytester.inline_run("--claims-report=claims.json", no_reraise_ctrlc=True)
+    report = json.loads((pytester.path / "claims.json").read_text())
+    assert report["run"]["exit_status"] == pytest.ExitCode.INTERRUPTED
+    assert report["run"]["interrupted"] is True
+    specs = {s["nodeid"].split("::")[-1]: s["outcome"] for c in report["claims"] for s in c["specs"]}
+    assert specs["test_never_reached"] == "not run"
+
+
+def test_the_report_is_written_after_an_internal_error(pytester: pytest.Pytester) -> None:
+    """An INTERNALERROR ends the run; the report is written and says so."""
+    pytester.makeconftest(
+        """
+        def pytest_runtestloop(session):
+            raise RuntimeError("a plugin broke")
+        """
+    )
+    pytester.makepyfile("def test_x(): pass")
+    run = _run_report(pytester)
+    assert run["exit_status"] == pytest.ExitCode.INTERNAL_ERROR
+    assert run["interrupted"] is True
