@@ -396,7 +396,7 @@ def _dask_target() -> Any:
 
             before = set(multiprocessing.active_children())
             with long_lived():  # the session's, not the test's that happened to start it
-                _dask.cluster = LocalCluster(
+                _dask.cluster = LocalCluster(  # type: ignore[no-untyped-call]
                     n_workers=DASK_LOCAL_WORKERS,
                     threads_per_worker=1,
                     processes=True,
@@ -426,8 +426,8 @@ def _new_dask_executor(
     from .hygiene import keep_alive
 
     # max_workers is not honoured: the cluster's workers are what there is.
-    client = Client(_dask_target(), set_as_default=False)
-    executor: concurrent.futures.Executor = client.get_executor(**options)
+    client = Client(_dask_target(), set_as_default=False)  # type: ignore[no-untyped-call]
+    executor: concurrent.futures.Executor = client.get_executor(**options)  # type: ignore[no-untyped-call]
     _keep_dask_offload(keep_alive)
     return executor
 

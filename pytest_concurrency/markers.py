@@ -23,8 +23,10 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from .cpu import usable_cpus
 
 __all__ = [
+    "CONFORMANCE_SCOPES",
     "MARKERS",
     "MarkerError",
+    "conformance_scope",
     "gil_enabled",
     "guard_skip_reason",
     "selected_names",
@@ -64,6 +66,16 @@ MARKERS: dict[str, str] = {
     "hang_guard": (
         "hang_guard(bound): this test's hang-guard bound, instead of --hang-guard's: a tier "
         "(short, medium, long), seconds, or 'off'; scaled by --hang-scale."
+    ),
+    "contract": (
+        "contract: this spec states the public contract (of concurrent.futures.Executor, "
+        "Future, or asyncio's event loop and tasks): any implementation should pass it. "
+        "--conformance=NAME runs these on one executor kind or loop flavour."
+    ),
+    "implementation": (
+        "implementation(why): this spec states how CPython implements it (a private queue "
+        "size, a message text, a default worker count), not the contract; why says which. "
+        "Not run by --conformance. The closest of contract/implementation applies."
     ),
     "allow_leaks": (
         "allow_leaks(reason): this test may leave threads, processes or tasks running; the "
@@ -168,4 +180,30 @@ def selected_names(marks: Iterable[pytest.Mark], name: str) -> list[str] | None:
             if not mark.args or mark.kwargs or not all(isinstance(a, str) for a in mark.args):
                 raise MarkerError(f"{name}() takes one or more names as strings")
             return list(mark.args)
+    return None
+
+
+#: What a spec specifies: the public contract, or CPython's implementation.
+CONFORMANCE_SCOPES = ("contract", "implementation")
+
+
+def conformance_scope(node: pytest.Item) -> str | None:
+    """``"contract"`` or ``"implementation"``, from the closest of the two markers (a
+    function's mark over its module's), or ``None`` when neither is applied."""
+    for owner in node.listchain()[::-1]:
+        found = [m for m in owner.own_markers if m.name in CONFORMANCE_SCOPES]
+        if not found:
+            continue
+        if len({m.name for m in found}) > 1:
+            raise MarkerError(f"{owner.name}: marked both contract and implementation; pick one")
+        mark = found[0]
+        if mark.name == "implementation" and (
+            len(mark.args) != 1 or mark.kwargs or not str(mark.args[0]).strip()
+        ):
+            raise MarkerError(
+                "implementation() takes one reason, e.g. implementation('the message text')"
+            )
+        if mark.name == "contract" and (mark.args or mark.kwargs):
+            raise MarkerError("contract takes no arguments")
+        return mark.name
     return None

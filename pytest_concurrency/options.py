@@ -7,6 +7,7 @@ names what was wrong and what is accepted.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,8 +32,16 @@ _OPTIONS = [
     (
         "--executor-kinds",
         "KINDS",
-        f"comma-separated executor kinds ({', '.join(executors.all_kinds())}; default: all "
-        "the platform offers)",
+        f"comma-separated executor kinds ({', '.join(executors.all_kinds())}, loky, dask, or "
+        "a kind a conftest.py or plugin registers; default: CPython's kinds the platform "
+        "offers and the registered ones)",
+        "",
+    ),
+    (
+        "--dask-scheduler",
+        "ADDRESS",
+        "the dask executor kind runs on the scheduler at ADDRESS (tcp://host:port) instead "
+        f"of a local cluster; default: ${executors.DASK_SCHEDULER_ENV}, else a LocalCluster",
         "",
     ),
     (
@@ -87,6 +96,14 @@ def add_options(parser: pytest.Parser) -> None:
         dest = option.removeprefix("--").replace("-", "_")
         group.addoption(option, dest=dest, metavar=metavar, default=None, help=help_text)
         parser.addini(dest, help=f"default for {option}", default=default)
+    # One implementation per run; no ini twin (a conformance run is asked for, not configured).
+    group.addoption(
+        "--conformance",
+        metavar="IMPLEMENTATION",
+        default=None,
+        help="run the contract specs (marked contract) on one executor kind or loop flavour "
+        "only; specs that do not run on it are deselected",
+    )
     # A listing instead of a run, like --fixtures; no ini twin, which would stop every run.
     group.addoption(
         "--claims",
@@ -129,6 +146,8 @@ class Settings:
     leak_check: str
     claims_report: Path | None = None
     pool_reuse: bool = True
+    dask_scheduler: str | None = None
+    conformance: str | None = None
     hang_guard: float | None = None  # seconds before --hang-scale; None: off
 
     def selection(self) -> dict[str, list[str]]:
@@ -153,17 +172,25 @@ class Settings:
             _names(_value(config, "start_methods")) or offered
         )
         methods = [m for m in methods if m in offered]
+        # Read after the pytest_concurrency_executor_kinds hook registered its kinds.
         kinds = executors.validate_kinds(
-            _names(_value(config, "executor_kinds")) or executors.available_kinds()
+            _names(_value(config, "executor_kinds")) or executors.default_kinds()
         )
         kinds = [
-            k for k in kinds if k == executors.THREAD or executors.start_method_of(k) in methods
+            k
+            for k in kinds
+            if executors.start_method_of(k) is None or executors.start_method_of(k) in methods
         ]
         flavour_names = _names(_value(config, "loop_flavours")) or ["asyncio"]
         if "all" in flavour_names:
             flavour_names = list(loops.FLAVOURS)
         for name in flavour_names:
             loops.flavour(name)  # raises with the accepted names
+        conformance = config.getoption("conformance")
+        if conformance is not None:
+            kinds, flavour_names = _conformance_selection(conformance, kinds, flavour_names)
+        scheduler = _dask_scheduler(config)
+        executors.set_dask_scheduler(scheduler)  # raises with the accepted form
         scale_text = _value(config, "hang_scale")
         try:
             scale = float(scale_text)
@@ -189,4 +216,28 @@ class Settings:
             report,
             pool_reuse=pool_reuse(config),
             hang_guard=guard,
+            dask_scheduler=scheduler,
+            conformance=conformance,
         )
+
+
+def _dask_scheduler(config: pytest.Config) -> str | None:
+    """--dask-scheduler, else $PYTEST_CONCURRENCY_DASK_SCHEDULER, else the ini's dask_scheduler."""
+    given = config.getoption("dask_scheduler")
+    if given is None:
+        given = os.environ.get(executors.DASK_SCHEDULER_ENV) or config.getini("dask_scheduler")
+    return str(given).strip() or None
+
+
+def _conformance_selection(
+    name: str, kinds: list[str], flavours: list[str]
+) -> tuple[list[str], list[str]]:
+    """--conformance=NAME: the run's executor kinds or loop flavours become NAME alone."""
+    if name in executors.known_kinds():
+        return [name], flavours
+    if name in loops.FLAVOURS:
+        return kinds, [name]
+    raise ValueError(
+        f"--conformance={name}: not an executor kind or loop flavour; accepted: "
+        f"{', '.join([*executors.known_kinds(), *loops.FLAVOURS])}"
+    )

@@ -30,6 +30,7 @@ from .fixtures import (  # noqa: F401  (imported so pytest registers the fixture
     executor,
     executor_factory,
     executor_kind,
+    executor_kind_sessions,
     http_server,
     mp_context,
     process_executor,
@@ -54,6 +55,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     add_options(parser)
 
 
+def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
+    from . import hookspecs
+
+    pluginmanager.add_hookspecs(hookspecs)
+
+
 def pytest_cmdline_main(config: pytest.Config) -> int | pytest.ExitCode | None:
     if not config.getoption("claims"):
         return None
@@ -75,11 +82,30 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line("markers", help_text)
     # --hang-scale sets a process-wide factor: give it back when this run ends (pytester).
     config.add_cleanup(functools.partial(set_scale, get_scale()))
+    _register_implementations(config)  # before the settings read --executor-kinds
     settings = config.stash[settings_key] = Settings.from_config(config)
     ledger = config.stash[ledger_key] = Ledger(load_catalogue())
     config.pluginmanager.register(_ReportRecorder(ledger), "concurrency-report-recorder")
     hang_guard = config.stash[guard_key] = guard.HangGuardPlugin(config, settings.hang_guard)
     config.pluginmanager.register(hang_guard, "concurrency-hang-guard")
+
+
+def _register_implementations(config: pytest.Config) -> None:
+    """Add the executor kinds and loop flavours plugins and conftest files register."""
+    hook = config.hook
+    try:
+        for impl in hook.pytest_concurrency_executor_kinds.get_hookimpls():
+            found: Any = impl.function(*[{"config": config}[a] for a in impl.argnames])
+            if found:
+                added = executors.register_kinds(found, impl.plugin_name)
+                config.add_cleanup(functools.partial(executors.unregister_kinds, added))
+        for impl in hook.pytest_concurrency_loop_flavours.get_hookimpls():
+            found = impl.function(*[{"config": config}[a] for a in impl.argnames])
+            if found:
+                added = loops.register_flavours(found, impl.plugin_name)
+                config.add_cleanup(functools.partial(loops.unregister_flavours, added))
+    except ValueError as error:
+        raise pytest.UsageError(str(error)) from None
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -115,7 +141,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "executor_kind" in metafunc.fixturenames:
         _parametrize(metafunc, "executor_kind", kinds, "executor kind")
     if "start_method" in metafunc.fixturenames:
-        process_kinds = [k for k in kinds if k != executors.THREAD]
+        process_kinds = [k for k in kinds if executors.start_method_of(k) is not None]
         _parametrize(metafunc, "start_method", process_kinds, "start method")
 
 
@@ -138,7 +164,14 @@ def _chosen_kinds(marks: list[pytest.Mark], settings: Settings) -> list[str]:
 
 def _parametrize(metafunc: pytest.Metafunc, name: str, kinds: list[str], what: str) -> None:
     if kinds:
-        metafunc.parametrize(name, kinds, ids=kinds, indirect=True)
+        # A kind whose package is missing is skipped, saying so.
+        params = [
+            pytest.param(k, marks=pytest.mark.skip(reason=why))
+            if (why := executors.unavailable_reason(k)) is not None
+            else k
+            for k in kinds
+        ]
+        metafunc.parametrize(name, params, ids=kinds, indirect=True)
         return
     reason = f"no {what} left to run: the options and this test's markers select none"
     metafunc.parametrize(
@@ -162,6 +195,11 @@ def pytest_asyncio_loop_factories(
     asyncio_mark = item.get_closest_marker("asyncio")
     if asyncio_mark is not None and "loop_factories" in asyncio_mark.kwargs:
         names = list(loops.FLAVOURS)  # pytest-asyncio picks from all of them by name
+    chosen = settings.conformance
+    if chosen in loops.FLAVOURS and names is not None and "asyncio" in names:
+        # A conformance run: a contract that holds on the platform's default loop is one
+        # every loop should honour, whichever flavours the spec's marker lists.
+        names = [chosen]
     return {name: _factory_or_skip(name) for name in names or settings.loop_flavours}
 
 
@@ -173,16 +211,40 @@ def _factory_or_skip(name: str) -> loops.LoopFactory:
     def skip() -> asyncio.AbstractEventLoop:
         pytest.skip(reason)
 
+    skip.flavour_name = name  # type: ignore[attr-defined]  # for --conformance
     return skip
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    try:
+        for item in items:
+            markers.conformance_scope(item)  # checks contract/implementation marks
+    except ValueError as error:
+        _collection_error(item, error)
+    implementation = config.stash[settings_key].conformance
+    if implementation is not None:
+        chosen = [i for i in items if _conformance_candidate(i, implementation)]
+        if len(chosen) < len(items):
+            config.hook.pytest_deselected(items=[i for i in items if i not in chosen])
+            items[:] = chosen
     ledger = config.stash[ledger_key]
     for item in items:
         links = claim_links(item.iter_markers("claim"))
         if links:
             item.user_properties.append(spec_property(item, links))
             ledger.collected(item, links)
+
+
+def _conformance_candidate(item: pytest.Item, implementation: str) -> bool:
+    """Whether ``item`` specifies the contract and runs on ``implementation``."""
+    if markers.conformance_scope(item) != "contract":
+        return False
+    params: dict[str, Any] = getattr(getattr(item, "callspec", None), "params", {})
+    if "executor_kind" in params:
+        return bool(params["executor_kind"] == implementation)
+    factory = params.get("_asyncio_loop_factory")
+    name = loops.name_of_factory(factory) or getattr(factory, "flavour_name", None)
+    return factory is not None and name == implementation
 
 
 def pytest_deselected(items: list[pytest.Item]) -> None:
@@ -239,6 +301,11 @@ def pytest_runtest_teardown(item: pytest.Item) -> Generator[None, None, None]:
     snapshot = item.stash.get(snapshot_key, None)
     if mode == "off" or snapshot is None or item.get_closest_marker("allow_leaks"):
         return result
+    # pytest drops the fixture values right after this hook; drop them now, so that what only
+    # they hold (a lock in a fixture's value, released with it) is not counted.
+    funcargs = getattr(item, "funcargs", None)
+    if isinstance(funcargs, dict):
+        funcargs.clear()
     left = item.stash.get(tasks_key, []) + snapshot.survivors(hang_bound("short"))
     if left and mode == "fail":
         pytest.fail(describe(left), pytrace=False)

@@ -39,15 +39,15 @@ def passed_ids(reprec: pytest.HookRecorder) -> list[str]:
 # --- the flavour table ----------------------------------------------------------------------
 
 
-def test_the_flavours_are_the_five_documented() -> None:
-    """Five flavours exist, in a fixed order."""
-    assert list(FLAVOURS) == ["asyncio", "debug", "eager", "virtual", "uvloop"]
+def test_the_flavours_are_the_six_documented() -> None:
+    """Six flavours exist, in a fixed order."""
+    assert list(FLAVOURS) == ["asyncio", "debug", "eager", "virtual", "uvloop", "rloop"]
 
 
 def test_an_unknown_flavour_is_rejected_with_the_accepted_names() -> None:
     """flavour() names every accepted flavour when asked for one that does not exist."""
     with pytest.raises(
-        ValueError, match="'trio'; accepted: asyncio, debug, eager, virtual, uvloop"
+        ValueError, match="'trio'; accepted: asyncio, debug, eager, virtual, uvloop, rloop"
     ):
         flavour("trio")
 

@@ -41,6 +41,8 @@ def test_every_marker_is_registered_with_its_help(pytester: pytest.Pytester) -> 
         "allow_leaks",
         "fresh_pools",
         "hang_guard",
+        "contract",
+        "implementation",
     }
     result = pytester.runpytest("--markers")
     result.stdout.fnmatch_lines_random(

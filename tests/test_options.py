@@ -36,12 +36,12 @@ SYNC_AND_ASYNC = """
         (
             "--executor-kinds=process",
             "*unknown executor kind 'process'; accepted: thread, process-fork, process-spawn,"
-            " process-forkserver",
+            " process-forkserver, loky, dask",
         ),
         (
             "--loop-flavours=trio",
-            "*unknown loop flavour 'trio'; accepted: asyncio, debug, eager, virtual, uvloop"
-            " (or all*",
+            "*unknown loop flavour 'trio'; accepted: asyncio, debug, eager, virtual, uvloop,"
+            " rloop (or all*",
         ),
         (
             "--hang-scale=slow",
@@ -164,7 +164,7 @@ def test_all_flavours_can_be_asked_for_at_once(pytester: pytest.Pytester) -> Non
     passed, skipped, _ = reprec.listoutcomes()
     ids = [r.nodeid.split("::")[1] for r in [*passed, *skipped]]
     assert sorted(ids) == sorted(
-        f"test_x[{name}]" for name in ("asyncio", "debug", "eager", "virtual", "uvloop")
+        f"test_x[{name}]" for name in ("asyncio", "debug", "eager", "virtual", "uvloop", "rloop")
     )
 
 

@@ -5,9 +5,12 @@
     concurrency-claims merge py310.json py313.json -o matrix.html -o matrix.md
     concurrency-claims merge .tox/claims -o .tox/claims/matrix.html   # every *.json in it
     concurrency-claims screenshot .tox/claims/matrix.html -o docs/matrix.png
+    concurrency-claims conformance --implementations thread,loky,dask,asyncio,uvloop,rloop \
+        -o conformance.html -o conformance.md -o conformance.json
 
-Exit status: 0 done, 2 a usage error or a file that is not a readable claims report (the
-message names the file and what is wrong), 3 no browser for ``screenshot``.
+Exit status: 0 done (``conformance``: every difference as expected), 1 (``conformance``) a
+difference appeared or went away, 2 a usage error or a file that is not a readable claims
+report (the message names the file and what is wrong), 3 no browser for ``screenshot``.
 """
 
 from __future__ import annotations
@@ -33,8 +36,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "merge":
             return _merge(args.reports, args.output)
+        if args.command == "conformance":
+            return _conformance(args)
         return _screenshot(args.page, args.output, args.width, args.height)
     except (ReportError, ValueError) as error:
+        print(f"concurrency-claims: error: {error}", file=sys.stderr)
+        return 2
+    except RuntimeError as error:  # a pytest run that could not run (usage error, crash)
         print(f"concurrency-claims: error: {error}", file=sys.stderr)
         return 2
     except ScreenshotError as error:
@@ -66,6 +74,49 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         help=f"where to write the matrix; the extension picks the format ({', '.join(FORMATS)}); "
         "repeat for several",
+    )
+    conf = commands.add_parser(
+        "conformance",
+        help="run the contract specs on several executor kinds and loop flavours; write the "
+        "claims-by-implementation matrix; compare the differences with those expected",
+    )
+    conf.add_argument(
+        "--implementations",
+        required=True,
+        help="comma-separated executor kinds and loop flavours, e.g. "
+        "thread,process-spawn,loky,dask,asyncio,uvloop,rloop",
+    )
+    conf.add_argument(
+        "-o",
+        "--output",
+        action="append",
+        default=[],
+        type=Path,
+        help=f"where to write the matrix ({', '.join(FORMATS)}); repeat for several",
+    )
+    conf.add_argument(
+        "--expected",
+        type=Path,
+        default=Path("conformance/expected"),
+        help="the folder of expected differences, <implementation>.toml each "
+        "(default: conformance/expected)",
+    )
+    conf.add_argument(
+        "--specs",
+        action="append",
+        default=None,
+        help="spec paths to run (default: specs); repeat for several",
+    )
+    conf.add_argument(
+        "--workdir",
+        type=Path,
+        default=None,
+        help="keep each run's claims report and JUnit XML here (default: a temporary folder)",
+    )
+    conf.add_argument(
+        "pytest_args",
+        nargs=argparse.REMAINDER,
+        help="after --, arguments for every pytest run (e.g. -- -p no:randomly)",
     )
     shot = commands.add_parser("screenshot", help="render an HTML report to a PNG (Chromium)")
     shot.add_argument("page", type=Path, help="the HTML report")
@@ -114,6 +165,20 @@ def _is_matrix(path: Path) -> bool:
     except (OSError, UnicodeDecodeError, json.JSONDecodeError):
         return False  # load() will say what is wrong with it
     return isinstance(document, dict) and document.get("schema") == MATRIX_SCHEMA
+
+
+def _conformance(args: argparse.Namespace) -> int:
+    from . import conformance
+
+    for output in args.output:
+        check_path(str(output), "-o")
+    names = [n.strip() for n in args.implementations.split(",") if n.strip()]
+    if not names:
+        raise ValueError("--implementations needs at least one executor kind or loop flavour")
+    extra = [a for a in args.pytest_args if a != "--"]
+    return conformance.main(
+        names, args.output, args.expected, args.specs or ["specs"], extra, args.workdir
+    )
 
 
 def _screenshot(page: Path, output: Path, width: int, height: int) -> int:

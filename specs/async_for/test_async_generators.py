@@ -33,6 +33,7 @@ async def squares(limit):
 
 
 @pytest.mark.claim("ITER-5", verdict="holds", note=NOTE_ITER5)
+@pytest.mark.contract
 async def test_an_async_def_with_yield_is_an_async_generator_walked_by_async_for():
     """Calling the function gives an async generator object; async for collects its values."""
     generator = squares(3)
@@ -45,6 +46,7 @@ async def test_an_async_def_with_yield_is_an_async_generator_walked_by_async_for
 
 
 @pytest.mark.claim("ITER-5", verdict="holds", note=NOTE_ITER5)
+@pytest.mark.implementation("CPython's message text")
 def test_a_plain_for_cannot_walk_an_async_generator():
     """An async generator has __aiter__ but no __iter__: for raises TypeError."""
     generator = squares(3)
@@ -54,6 +56,7 @@ def test_a_plain_for_cannot_walk_an_async_generator():
 
 
 @pytest.mark.claim("ITER-5", verdict="holds", note=NOTE_ITER5)
+@pytest.mark.implementation("CPython's message text")
 def test_an_async_generator_can_neither_return_a_value_nor_yield_from():
     """Both are rejected when the function is compiled."""
     returns_value = "async def f():\n    yield 1\n    return 2\n"
@@ -66,6 +69,7 @@ def test_an_async_generator_can_neither_return_a_value_nor_yield_from():
 
 
 @pytest.mark.claim("ITER-6", verdict="holds", note=NOTE_ITER6)
+@pytest.mark.contract
 def test_coroutine_generator_and_async_generator_functions_are_three_kinds():
     """inspect sorts coroutine functions, generator functions and async generator functions
     into three separate kinds."""
@@ -97,6 +101,7 @@ def test_coroutine_generator_and_async_generator_functions_are_three_kinds():
 
 
 @pytest.mark.claim("ITER-6", verdict="holds", note=NOTE_ITER6)
+@pytest.mark.implementation("CPython's message text")
 def test_a_coroutine_is_not_an_iterator():
     """next() and iter() refuse a coroutine, though it has send/throw/close like a
     generator."""
@@ -115,6 +120,7 @@ def test_a_coroutine_is_not_an_iterator():
 
 
 @pytest.mark.claim("ITER-6", verdict="holds", note=NOTE_ITER6)
+@pytest.mark.contract
 async def test_a_generator_cannot_be_awaited_unless_types_coroutine_marks_it():
     """await refuses a plain generator; the same generator function decorated with
     types.coroutine gives generators that await accepts."""

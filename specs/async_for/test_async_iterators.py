@@ -53,6 +53,7 @@ class Countdown:
 
 
 @pytest.mark.claim("ITER-1", verdict="erratum", note=NOTE_ITER1)
+@pytest.mark.contract
 async def test_async_for_calls_aiter_once_and_awaits_anext_until_stop_async_iteration():
     """async for asks __aiter__ for the iterator, then awaits __anext__ once per item and once
     more for the StopAsyncIteration that ends the loop."""
@@ -65,6 +66,7 @@ async def test_async_for_calls_aiter_once_and_awaits_anext_until_stop_async_iter
 
 
 @pytest.mark.claim("ITER-1", verdict="erratum", note=NOTE_ITER1)
+@pytest.mark.implementation("CPython's message text")
 async def test_stop_iteration_cannot_end_an_async_for():
     """Raising StopIteration in an async def __anext__ does not end the loop: like any
     StopIteration escaping a coroutine it becomes a RuntimeError."""
@@ -84,6 +86,7 @@ async def test_stop_iteration_cannot_end_an_async_for():
 
 
 @pytest.mark.claim("ITER-1", verdict="erratum", note=NOTE_ITER1)
+@pytest.mark.implementation("CPython's message text")
 async def test_async_for_has_no_getitem_fallback():
     """for can walk an object that only has __getitem__; async for needs __aiter__."""
 
@@ -102,6 +105,7 @@ async def test_async_for_has_no_getitem_fallback():
 
 
 @pytest.mark.claim("ITER-1", verdict="erratum", note=NOTE_ITER1)
+@pytest.mark.implementation("CPython's message text")
 async def test_anext_need_only_return_an_awaitable():
     """A plain __anext__ that returns an awaitable works; one that returns a plain value is a
     TypeError."""
@@ -131,6 +135,7 @@ async def test_anext_need_only_return_an_awaitable():
 
 
 @pytest.mark.claim("ITER-1", verdict="erratum", note=NOTE_ITER1)
+@pytest.mark.implementation("CPython's message text")
 def test_async_for_is_a_syntax_error_outside_an_async_function():
     """async for compiles only in the body of an async def."""
     with pytest.raises(SyntaxError, match="'async for' outside async function"):
@@ -140,6 +145,7 @@ def test_async_for_is_a_syntax_error_outside_an_async_function():
 
 @pytest.mark.claim("ITER-2", verdict="holds")
 @pytest.mark.loop_flavours("virtual")
+@pytest.mark.contract
 async def test_while_anext_waits_for_the_next_row_the_loop_runs_other_tasks():
     """Each row takes one virtual second to arrive (a database round trip); a ticker task runs
     in those waits, so the iteration and the ticker interleave."""
@@ -176,6 +182,7 @@ async def test_while_anext_waits_for_the_next_row_the_loop_runs_other_tasks():
 
 
 @pytest.mark.claim("ITER-3", verdict="holds", note=NOTE_ITER3)
+@pytest.mark.implementation("CPython's message text")
 async def test_an_async_def_aiter_is_a_type_error():
     """async for calls __aiter__ without awaiting it: an async def __aiter__ hands back a
     coroutine, which has no __anext__, so async for raises TypeError (and that coroutine is
@@ -203,6 +210,7 @@ async def test_an_async_def_aiter_is_a_type_error():
 
 
 @pytest.mark.claim("ITER-3", verdict="holds", note=NOTE_ITER3)
+@pytest.mark.implementation("CPython's message text")
 async def test_aiter_must_return_an_object_with_anext():
     """What __aiter__ returns is checked for __anext__: a plain iterator will not do."""
 
@@ -218,6 +226,7 @@ async def test_aiter_must_return_an_object_with_anext():
 
 
 @pytest.mark.claim("ITER-4", verdict="holds", note=NOTE_ITER4)
+@pytest.mark.contract
 async def test_anext_returns_each_value_then_raises_stop_async_iteration():
     """Driving the protocol by hand: each awaited __anext__ gives the next value, and the end
     is StopAsyncIteration, every time it is asked again."""
@@ -234,6 +243,7 @@ async def test_anext_returns_each_value_then_raises_stop_async_iteration():
 
 
 @pytest.mark.claim("ITER-4", verdict="holds", note=NOTE_ITER4)
+@pytest.mark.contract
 async def test_the_builtin_anext_returns_a_default_at_the_end():
     """anext() (a builtin since 3.10) awaits __anext__; with a default it returns the default
     instead of raising StopAsyncIteration."""
@@ -245,6 +255,7 @@ async def test_the_builtin_anext_returns_a_default_at_the_end():
 
 
 @pytest.mark.claim("ITER-4", verdict="holds", note=NOTE_ITER4)
+@pytest.mark.contract
 async def test_a_plain_iterators_stop_iteration_is_translated_by_hand():
     """An async iterator built on a plain iterator must turn its StopIteration into
     StopAsyncIteration itself."""

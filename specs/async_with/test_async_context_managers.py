@@ -60,6 +60,7 @@ class AsyncOnly:
 
 
 @pytest.mark.claim("CTX-1", verdict="holds", note=NOTE_CTX1)
+@pytest.mark.implementation("CPython's message text")
 async def test_async_with_takes_the_same_steps_as_with():
     """Both statements enter, bind the result to the as-target, run the body, and hand the
     body's exception to exit; a false result lets it propagate."""
@@ -85,6 +86,7 @@ async def test_async_with_takes_the_same_steps_as_with():
 
 
 @pytest.mark.claim("CTX-1", verdict="holds", note=NOTE_CTX1)
+@pytest.mark.contract
 async def test_a_true_result_from_aexit_swallows_the_exception_as_with_does():
     """A true value from __aexit__ suppresses the body's exception, exactly as __exit__'s."""
     events = []
@@ -97,6 +99,7 @@ async def test_a_true_result_from_aexit_swallows_the_exception_as_with_does():
 
 
 @pytest.mark.claim("CTX-1", verdict="holds", note=NOTE_CTX1)
+@pytest.mark.implementation("CPython's message text")
 async def test_aenter_need_only_return_an_awaitable_not_be_a_coroutine_function():
     """async with awaits whatever __aenter__ returns: a plain method returning an awaitable
     works, and one returning a non-awaitable is a TypeError."""
@@ -123,6 +126,7 @@ async def test_aenter_need_only_return_an_awaitable_not_be_a_coroutine_function(
 
 @pytest.mark.claim("CTX-1", verdict="holds", note=NOTE_CTX1)
 @pytest.mark.python("<3.11")
+@pytest.mark.implementation("CPython's message text")
 def test_before_3_11_with_on_an_async_only_manager_is_an_attribute_error():
     """On Python 3.10 `with` looks up __enter__ and fails with a bare AttributeError."""
     with pytest.raises(AttributeError, match=r"^__enter__$"), AsyncOnly():
@@ -131,6 +135,7 @@ def test_before_3_11_with_on_an_async_only_manager_is_an_attribute_error():
 
 @pytest.mark.claim("CTX-1", verdict="holds", note=NOTE_CTX1)
 @pytest.mark.python(">=3.11,<3.14")
+@pytest.mark.contract
 def test_from_3_11_with_on_an_async_only_manager_is_a_type_error():
     """From Python 3.11 the same mistake is a TypeError naming the protocol."""
     message = "'AsyncOnly' object does not support the context manager protocol"
@@ -141,6 +146,7 @@ def test_from_3_11_with_on_an_async_only_manager_is_a_type_error():
 
 @pytest.mark.claim("CTX-1", verdict="holds", note=NOTE_CTX1)
 @pytest.mark.python(">=3.14")
+@pytest.mark.contract
 def test_from_3_14_the_type_error_suggests_async_with():
     """From Python 3.14 the TypeError also names the missing method and, since the object
     supports the asynchronous protocol, suggests `async with`. The method named is __exit__:
@@ -155,6 +161,7 @@ def test_from_3_14_the_type_error_suggests_async_with():
 
 
 @pytest.mark.claim("CTX-1", verdict="holds", note=NOTE_CTX1)
+@pytest.mark.implementation("CPython's message text")
 def test_async_with_is_a_syntax_error_outside_an_async_function():
     """async with compiles only in the body of an async def: not at module level, not in a
     plain def, not even in a plain def nested in an async def."""
@@ -172,6 +179,7 @@ def test_async_with_is_a_syntax_error_outside_an_async_function():
 
 @pytest.mark.claim("CTX-2", verdict="holds")
 @pytest.mark.loop_flavours("virtual")
+@pytest.mark.contract
 async def test_while_entering_and_exiting_wait_the_loop_runs_other_tasks():
     """A manager whose enter and exit wait (one virtual second each, standing in for a
     handshake and a goodbye) lets another task run during both waits."""

@@ -45,6 +45,7 @@ THREAD_FLAVOURS = ("asyncio", "debug", "eager", "uvloop")
 
 
 @pytest.mark.claim("CTX-3", verdict="erratum", note=NOTE_CTX3)
+@pytest.mark.contract
 def test_contextmanager_binds_the_yielded_value_and_runs_the_rest_on_a_normal_exit():
     """Before yield is the entering, the yielded value is bound by `as`, after yield is the
     exiting."""
@@ -63,6 +64,7 @@ def test_contextmanager_binds_the_yielded_value_and_runs_the_rest_on_a_normal_ex
 
 
 @pytest.mark.claim("CTX-3", verdict="erratum", note=NOTE_CTX3)
+@pytest.mark.contract
 def test_an_exception_in_the_block_skips_the_code_after_yield():
     """The block's exception is raised inside the generator at the yield, so the code after
     yield never runs and the exception goes on to the caller."""
@@ -81,6 +83,7 @@ def test_an_exception_in_the_block_skips_the_code_after_yield():
 
 
 @pytest.mark.claim("CTX-3", verdict="erratum", note=NOTE_CTX3)
+@pytest.mark.contract
 def test_cleanup_in_finally_runs_even_when_the_block_fails():
     """Cleanup that must always happen goes in try/finally around the yield."""
     events = []
@@ -100,6 +103,7 @@ def test_cleanup_in_finally_runs_even_when_the_block_fails():
 
 
 @pytest.mark.claim("CTX-4", verdict="holds", note=NOTE_CTX4)
+@pytest.mark.contract
 async def test_asynccontextmanager_makes_an_async_generator_into_an_async_manager():
     """An async def generator decorated with @asynccontextmanager is entered with async with;
     its entering and exiting may await."""
@@ -120,6 +124,7 @@ async def test_asynccontextmanager_makes_an_async_generator_into_an_async_manage
 
 
 @pytest.mark.claim("CTX-4", verdict="holds", note=NOTE_CTX4)
+@pytest.mark.implementation("CPython's message text")
 async def test_a_plain_generator_function_fails_only_when_async_with_enters():
     """Decorating a plain generator function raises nothing, nor does calling it; the
     TypeError comes when async with enters, before the generator's body runs."""
@@ -140,6 +145,7 @@ async def test_a_plain_generator_function_fails_only_when_async_with_enters():
 
 
 @pytest.mark.claim("CTX-4", verdict="holds", note=NOTE_CTX4)
+@pytest.mark.implementation("CPython's message text")
 async def test_a_coroutine_function_without_yield_fails_when_async_with_enters():
     """An async def without yield is a coroutine function, not an async generator function:
     the same TypeError at entering, and the coroutine is never awaited."""
@@ -159,6 +165,7 @@ async def test_a_coroutine_function_without_yield_fails_when_async_with_enters()
 
 
 @pytest.mark.claim("CTX-4", verdict="holds", note=NOTE_CTX4)
+@pytest.mark.implementation("CPython's message text")
 def test_contextmanager_given_an_async_generator_fails_when_with_enters():
     """The mirror mistake: @contextmanager on an async generator function fails at `with`."""
 
@@ -174,6 +181,7 @@ def test_contextmanager_given_an_async_generator_fails_when_with_enters():
 
 
 @pytest.mark.claim("CTX-5", verdict="holds", note=NOTE_CTX5)
+@pytest.mark.contract
 def test_inspect_tells_async_generator_functions_and_objects_apart():
     """isasyncgenfunction is true only for an async def with yield, isasyncgen only for what
     calling it returns; coroutines and plain generators are neither."""
@@ -209,6 +217,7 @@ def test_inspect_tells_async_generator_functions_and_objects_apart():
 
 
 @pytest.mark.claim("CTX-5", verdict="holds", note=NOTE_CTX5)
+@pytest.mark.contract
 def test_the_decorated_function_is_a_plain_function_wrapping_the_async_generator():
     """After @asynccontextmanager the name refers to a plain function that returns a manager;
     the async generator function is kept as __wrapped__."""
@@ -223,6 +232,7 @@ def test_the_decorated_function_is_a_plain_function_wrapping_the_async_generator
 
 @pytest.mark.claim("CTX-6", verdict="holds")
 @pytest.mark.loop_flavours(*THREAD_FLAVOURS)
+@pytest.mark.contract
 async def test_a_blocking_call_sent_to_run_in_executor_lets_other_tasks_run_while_entering():
     """The manager's entering hands a blocking call to run_in_executor; while that call blocks
     in a thread, another task runs, and that task is what unblocks it."""

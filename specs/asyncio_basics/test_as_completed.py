@@ -23,6 +23,7 @@ async def _answer_after(seconds):
 
 @pytest.mark.claim("AIO-19", verdict="holds")
 @pytest.mark.loop_flavours("virtual")
+@pytest.mark.contract
 async def test_plain_iteration_yields_new_coroutines_that_give_the_earliest_result_first():
     """Each item of a plain for loop is a fresh coroutine, none of them a task passed in;
     awaiting them gives the results fastest first."""
@@ -42,6 +43,7 @@ async def test_plain_iteration_yields_new_coroutines_that_give_the_earliest_resu
 @pytest.mark.loop_flavours("virtual")
 @settings(max_examples=30)
 @given(delays=st.lists(st.integers(min_value=1, max_value=60), min_size=1, max_size=8, unique=True))
+@pytest.mark.contract
 async def test_as_completed_hands_out_results_in_completion_order(delays):
     """With distinct delays the results arrive shortest delay first, and the last one arrives
     when the longest delay is over."""
@@ -63,6 +65,7 @@ async def test_as_completed_hands_out_results_in_completion_order(delays):
 )
 @pytest.mark.python(">=3.13")
 @pytest.mark.loop_flavours("virtual")
+@pytest.mark.contract
 async def test_async_iteration_yields_the_original_tasks_in_completion_order():
     """Since 3.13, async for over as_completed gives back the very tasks passed in, each one
     as it finishes."""
@@ -79,6 +82,7 @@ async def test_async_iteration_yields_the_original_tasks_in_completion_order():
     note="before Python 3.13 as_completed returns a plain generator, which async for rejects",
 )
 @pytest.mark.python("<3.13")
+@pytest.mark.contract
 async def test_before_3_13_as_completed_is_not_an_async_iterator():
     """Before 3.13 the result of as_completed can only be iterated with a plain for."""
     done = asyncio.get_running_loop().create_future()
@@ -91,6 +95,7 @@ async def test_before_3_13_as_completed_is_not_an_async_iterator():
 
 @pytest.mark.claim("AIO-19", verdict="holds")
 @pytest.mark.loop_flavours("virtual")
+@pytest.mark.contract
 async def test_after_the_timeout_the_next_result_raises_timeout_error():
     """as_completed(timeout=...) hands out what finished in time, then raises TimeoutError
     for the rest; the unfinished tasks are not cancelled."""
@@ -115,6 +120,7 @@ async def test_after_the_timeout_the_next_result_raises_timeout_error():
     note="as_completed has no loop= parameter since Python 3.10 (deprecated in 3.8); passing it "
     "raises TypeError",
 )
+@pytest.mark.contract
 async def test_as_completed_rejects_a_loop_argument():
     """as_completed(..., loop=...) is a TypeError on every supported Python (3.10+)."""
     loop = asyncio.get_running_loop()

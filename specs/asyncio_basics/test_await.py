@@ -26,6 +26,7 @@ ALL_FLAVOURS = ("asyncio", "debug", "eager", "virtual", "uvloop")
     "coroutine that never suspends runs it inline and no other task runs meanwhile",
 )
 @pytest.mark.loop_flavours(*ALL_FLAVOURS)
+@pytest.mark.contract
 async def test_awaiting_a_coroutine_that_never_suspends_lets_no_other_task_run():
     """Another task is ready to run, yet awaiting a non-suspending coroutine runs straight
     through; only the await that suspends (sleep(0)) lets the other task in."""
@@ -67,6 +68,7 @@ async def test_awaiting_a_coroutine_that_never_suspends_lets_no_other_task_run()
     note="awaiting a future that is already done does not suspend either; no other task runs",
 )
 @pytest.mark.loop_flavours(*ALL_FLAVOURS)
+@pytest.mark.contract
 async def test_awaiting_a_finished_future_does_not_let_other_tasks_run():
     """A future that already has its result is awaited without suspending."""
     events = []
@@ -95,6 +97,7 @@ async def test_awaiting_a_finished_future_does_not_let_other_tasks_run():
     note="true when the awaited coroutine suspends: then the awaiting task waits and others run",
 )
 @pytest.mark.loop_flavours("virtual")
+@pytest.mark.contract
 async def test_while_an_awaited_coroutine_waits_other_tasks_run():
     """When the awaited coroutine does suspend, the awaiting task waits for it and other
     tasks run in the meantime."""
@@ -121,6 +124,7 @@ async def test_while_an_awaited_coroutine_waits_other_tasks_run():
 
 @pytest.mark.claim("AIO-21", verdict="holds")
 @pytest.mark.loop_flavours("virtual")
+@pytest.mark.contract
 async def test_with_no_other_task_await_simply_waits():
     """A lone task that awaits has nothing to hand over to: the loop just waits out the
     delay, and the task carries on where it stopped."""

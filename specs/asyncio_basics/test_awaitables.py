@@ -22,6 +22,7 @@ class Ready:
 
 
 @pytest.mark.claim("AIO-20", verdict="holds")
+@pytest.mark.contract
 async def test_coroutines_tasks_futures_and_await_objects_are_all_awaitable():
     """Each kind of awaitable can be awaited and hands back its value."""
 
@@ -45,6 +46,7 @@ async def make():
 
 @pytest.mark.claim("AIO-20", verdict="holds")
 @pytest.mark.python("<3.14")
+@pytest.mark.implementation("CPython's message text")
 async def test_an_object_without_await_cannot_be_awaited():
     """A plain value, or a coroutine function not called, is not awaitable: await raises
     TypeError, which says the object can't be used in an await expression."""
@@ -57,6 +59,7 @@ async def test_an_object_without_await_cannot_be_awaited():
 
 @pytest.mark.claim("AIO-20", verdict="holds")
 @pytest.mark.python(">=3.14")
+@pytest.mark.implementation("CPython's message text")
 async def test_from_3_14_awaiting_a_non_awaitable_says_it_cant_be_awaited():
     """From Python 3.14 the same TypeError is worded "'int' object can't be awaited"."""
     assert not inspect.isawaitable(42)

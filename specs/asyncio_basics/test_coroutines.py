@@ -13,6 +13,7 @@ import pytest
 
 
 @pytest.mark.claim("AIO-8", verdict="holds")
+@pytest.mark.contract
 def test_async_def_defines_a_coroutine_function():
     """A function defined with async def is a coroutine function; a plain def is not, even
     when it returns a coroutine."""
@@ -29,6 +30,7 @@ def test_async_def_defines_a_coroutine_function():
 
 
 @pytest.mark.claim("AIO-9", verdict="holds")
+@pytest.mark.contract
 def test_calling_a_coroutine_function_returns_a_coroutine_without_running_its_body():
     """The call hands back a coroutine object in its created state; the body has not run."""
     events = []
@@ -45,6 +47,7 @@ def test_calling_a_coroutine_function_returns_a_coroutine_without_running_its_bo
 
 
 @pytest.mark.claim("AIO-10", verdict="holds")
+@pytest.mark.contract
 def test_asyncio_run_drives_a_coroutine_to_the_end():
     """asyncio.run runs the body to completion and returns what it returns."""
     events = []
@@ -58,6 +61,7 @@ def test_asyncio_run_drives_a_coroutine_to_the_end():
 
 
 @pytest.mark.claim("AIO-10", verdict="holds")
+@pytest.mark.contract
 async def test_awaiting_a_coroutine_runs_its_body_in_the_awaiting_task():
     """await runs the body right there, inside the task that awaits, with no new task."""
     ran_in = []
@@ -71,6 +75,7 @@ async def test_awaiting_a_coroutine_runs_its_body_in_the_awaiting_task():
 
 
 @pytest.mark.claim("AIO-10", verdict="holds")
+@pytest.mark.contract
 async def test_create_task_gather_and_as_completed_run_a_coroutine_in_a_new_task():
     """create_task, gather and as_completed each wrap the coroutine in a task of its own and
     run it there."""
@@ -91,6 +96,7 @@ async def test_create_task_gather_and_as_completed_run_a_coroutine_in_a_new_task
 
 
 @pytest.mark.claim("AIO-1", verdict="holds")
+@pytest.mark.contract
 async def test_async_and_await_let_two_coroutines_run_concurrently_in_one_thread():
     """Two async def functions that await at each step make progress together, in one thread:
     that is all asyncio's concurrency is made of."""

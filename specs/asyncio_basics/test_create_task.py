@@ -23,6 +23,7 @@ LAZY_FLAVOURS = ("asyncio", "debug", "virtual", "uvloop")
     "runs when the creating task suspends, not inside create_task",
 )
 @pytest.mark.loop_flavours(*LAZY_FLAVOURS)
+@pytest.mark.contract
 async def test_a_new_task_first_runs_when_its_creator_suspends():
     """create_task returns a pending task whose body has not started; the body runs at the
     creator's next suspension, and keeps control until it suspends in turn."""
@@ -55,6 +56,7 @@ async def test_a_new_task_first_runs_when_its_creator_suspends():
 )
 @pytest.mark.python(">=3.12")
 @pytest.mark.loop_flavours("eager")
+@pytest.mark.contract
 async def test_an_eager_task_runs_inside_create_task_until_it_first_suspends():
     """With asyncio.eager_task_factory, create_task runs the body at once, up to the first
     await that really suspends, and only then returns the task to its creator."""
@@ -80,6 +82,7 @@ async def test_an_eager_task_runs_inside_create_task_until_it_first_suspends():
 )
 @pytest.mark.python(">=3.12")
 @pytest.mark.loop_flavours("eager")
+@pytest.mark.contract
 async def test_an_eager_task_that_never_suspends_is_done_when_create_task_returns():
     """An eager task whose body has no suspension point completes inside create_task."""
 
@@ -93,6 +96,7 @@ async def test_an_eager_task_that_never_suspends_is_done_when_create_task_return
 
 @pytest.mark.claim("AIO-13", verdict="holds")
 @pytest.mark.loop_flavours(*LAZY_FLAVOURS, "eager")
+@pytest.mark.contract
 async def test_create_task_returns_a_task_with_the_given_name():
     """create_task wraps the coroutine in an asyncio.Task, named as asked."""
 
@@ -113,6 +117,7 @@ async def test_create_task_returns_a_task_with_the_given_name():
     verdict="holds",
 )
 @pytest.mark.loop_flavours("virtual")
+@pytest.mark.contract
 async def test_awaiting_coroutines_one_by_one_runs_them_one_after_another():
     """Coroutines awaited in turn by one task do not overlap: their waits add up (3 + 2 + 1)."""
 
@@ -129,6 +134,7 @@ async def test_awaiting_coroutines_one_by_one_runs_them_one_after_another():
 
 @pytest.mark.claim("AIO-3", "AIO-5", "AIO-22", verdict="holds")
 @pytest.mark.loop_flavours("virtual")
+@pytest.mark.contract
 async def test_the_same_coroutines_as_tasks_overlap_and_take_as_long_as_the_longest():
     """Wrapped in tasks, the same waits overlap: the whole takes max(3, 2, 1) seconds, and each
     task still hands back its own result."""
@@ -147,6 +153,7 @@ async def test_the_same_coroutines_as_tasks_overlap_and_take_as_long_as_the_long
 
 @pytest.mark.claim("AIO-22", verdict="holds")
 @pytest.mark.loop_flavours(*LAZY_FLAVOURS, "eager")
+@pytest.mark.contract
 async def test_tasks_that_suspend_often_interleave_round_robin():
     """Tasks that each yield with sleep(0) between steps take turns, one step each, in the
     order they were created."""

@@ -41,6 +41,7 @@ async def _record_steps(events, name):
     "one and the loop runs them first in, first out; none starts before the caller suspends",
 )
 @pytest.mark.loop_flavours(*LAZY_FLAVOURS)
+@pytest.mark.contract
 async def test_gather_starts_its_children_in_argument_order_once_the_caller_suspends():
     """With the default task factory, gather only schedules its children; they start, in
     argument order, when the caller awaits, and they take turns at every suspension."""
@@ -70,6 +71,7 @@ async def test_gather_starts_its_children_in_argument_order_once_the_caller_susp
 )
 @pytest.mark.python(">=3.12")
 @pytest.mark.loop_flavours("eager")
+@pytest.mark.contract
 async def test_with_eager_tasks_gather_runs_each_child_to_its_first_suspension_in_order():
     """Under the eager task factory, gather itself runs every child's first step, in argument
     order, before it returns."""
@@ -98,6 +100,7 @@ async def test_with_eager_tasks_gather_runs_each_child_to_its_first_suspension_i
 )
 @pytest.mark.loop_flavours("virtual")
 @given(size=st.integers(min_value=1, max_value=12))
+@pytest.mark.contract
 async def test_gather_starts_any_number_of_children_in_argument_order(size):
     """Whatever the number of arguments, the first steps run in argument order."""
     started = []
@@ -113,6 +116,7 @@ async def test_gather_starts_any_number_of_children_in_argument_order(size):
 
 @pytest.mark.claim("AIO-15", verdict="holds")
 @pytest.mark.loop_flavours(*LAZY_FLAVOURS, "eager")
+@pytest.mark.contract
 async def test_gather_returns_one_future_that_can_be_awaited():
     """gather returns a single asyncio.Future (not a coroutine); awaiting it gives the list of
     the children's results."""
@@ -132,6 +136,7 @@ async def test_gather_returns_one_future_that_can_be_awaited():
 @pytest.mark.claim("AIO-16", verdict="holds")
 @pytest.mark.loop_flavours("virtual")
 @given(delays=st.lists(st.integers(min_value=1, max_value=60), min_size=1, max_size=8, unique=True))
+@pytest.mark.contract
 async def test_gather_results_follow_argument_order_not_completion_order(delays):
     """The children finish in order of their delays, yet gather's list follows the argument
     order; the whole takes as long as the longest child."""
@@ -156,6 +161,7 @@ async def test_gather_results_follow_argument_order_not_completion_order(delays)
     note="gather has no loop= parameter since Python 3.10 (deprecated in 3.8); passing it "
     "raises TypeError; gather uses the loop of its arguments or the running loop",
 )
+@pytest.mark.contract
 async def test_gather_rejects_a_loop_argument():
     """gather(..., loop=...) is a TypeError on every supported Python (3.10+)."""
     loop = asyncio.get_running_loop()
@@ -172,6 +178,7 @@ async def test_gather_rejects_a_loop_argument():
     note="return_exceptions works as the note says; the claim's error is its start order",
 )
 @pytest.mark.loop_flavours("virtual")
+@pytest.mark.contract
 async def test_a_failing_child_fails_the_gather_at_once_while_the_others_keep_running():
     """With return_exceptions=False (the default) the first exception is raised to the awaiter
     as soon as it happens; the other children are not cancelled and go on to finish."""
@@ -202,6 +209,7 @@ async def test_a_failing_child_fails_the_gather_at_once_while_the_others_keep_ru
     note="return_exceptions works as the note says; the claim's error is its start order",
 )
 @pytest.mark.loop_flavours("virtual")
+@pytest.mark.contract
 async def test_return_exceptions_puts_exceptions_in_the_results_in_argument_order():
     """With return_exceptions=True, gather waits for every child and returns each exception in
     its argument's place instead of raising it."""

@@ -19,6 +19,7 @@ CONNECTIONS = 20
 
 @pytest.mark.claim("AIO-2", verdict="holds")
 @pytest.mark.loop_flavours("asyncio", "eager", "uvloop")
+@pytest.mark.contract
 async def test_one_thread_keeps_many_socket_reads_waiting_at_the_same_time():
     """Twenty tasks each wait to read from their own socket; all twenty are waiting at once,
     on the loop's thread, and each gets its own data once it is sent."""

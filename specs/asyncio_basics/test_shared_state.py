@@ -22,6 +22,7 @@ pytestmark = pytest.mark.loop_flavours(*ALL_FLAVOURS)
     note="every task runs on the loop's one thread, so a step with no await inside needs no "
     "lock; safe only between awaits (see the lost update below)",
 )
+@pytest.mark.contract
 async def test_all_tasks_run_on_the_loop_thread_and_unbroken_updates_are_never_lost():
     """Many tasks incrementing a shared counter, with a suspension between increments but
     none inside one, never lose an update, and they all run on a single thread."""
@@ -46,6 +47,7 @@ async def test_all_tasks_run_on_the_loop_thread_and_unbroken_updates_are_never_l
     note="a read-modify-write that awaits between read and write is interleaved and loses "
     "updates, single thread or not",
 )
+@pytest.mark.contract
 async def test_an_await_between_read_and_write_loses_updates():
     """Three tasks each read the counter, suspend, then write back what they read plus one:
     all three read 0, so the counter ends at 1, not 3."""
@@ -77,6 +79,7 @@ async def test_an_await_between_read_and_write_loses_updates():
     verdict="conditional",
     note="across an await, an asyncio.Lock is what keeps the update whole",
 )
+@pytest.mark.contract
 async def test_an_asyncio_lock_around_the_awaiting_update_keeps_every_increment():
     """Holding an asyncio.Lock from read to write makes the other tasks wait their turn."""
     counter = {"value": 0}

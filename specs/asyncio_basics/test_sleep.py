@@ -16,6 +16,7 @@ ALL_FLAVOURS = ("asyncio", "debug", "eager", "virtual", "uvloop")
 
 
 @pytest.mark.claim("AIO-23", verdict="holds")
+@pytest.mark.contract
 async def test_asyncio_sleep_returns_a_coroutine_that_waits_only_when_awaited():
     """Calling asyncio.sleep makes a coroutine object and does not wait at all."""
     pause = asyncio.sleep(0, result="woke")
@@ -26,6 +27,7 @@ async def test_asyncio_sleep_returns_a_coroutine_that_waits_only_when_awaited():
 
 @pytest.mark.claim("AIO-23", verdict="holds")
 @pytest.mark.loop_flavours(*ALL_FLAVOURS)
+@pytest.mark.contract
 async def test_sleep_zero_lets_every_other_ready_task_take_one_step():
     """await sleep(0) puts the task at the back of the queue: every task that is ready runs
     one step before it resumes."""
@@ -49,6 +51,7 @@ async def test_sleep_zero_lets_every_other_ready_task_take_one_step():
 
 @pytest.mark.claim("AIO-23", verdict="holds")
 @pytest.mark.loop_flavours("virtual")
+@pytest.mark.contract
 async def test_sleep_zero_costs_no_loop_time_and_sleep_d_takes_exactly_d():
     """sleep(0) is a turn of the loop, not a wait; sleep(d) resumes d loop seconds later."""
     with loop_stopwatch() as turn:

@@ -29,6 +29,7 @@ async def _fail_after(seconds):
 
 
 @pytest.mark.claim("AIO-18", verdict="holds")
+@pytest.mark.contract
 async def test_wait_returns_done_and_pending_sets_of_the_tasks_passed_in():
     """By default (ALL_COMPLETED) wait returns once every task is done: done holds the
     original task objects, pending is empty, and the waits overlap."""
@@ -43,6 +44,7 @@ async def test_wait_returns_done_and_pending_sets_of_the_tasks_passed_in():
 
 
 @pytest.mark.claim("AIO-18", verdict="holds")
+@pytest.mark.contract
 async def test_first_completed_returns_as_soon_as_one_task_finishes():
     """return_when=FIRST_COMPLETED returns at the first finish; the rest stay pending and keep
     running."""
@@ -57,6 +59,7 @@ async def test_first_completed_returns_as_soon_as_one_task_finishes():
 
 
 @pytest.mark.claim("AIO-18", verdict="holds")
+@pytest.mark.contract
 async def test_first_exception_returns_at_the_first_failure_without_raising_it():
     """return_when=FIRST_EXCEPTION returns when a task fails; the failed task is in done with
     its exception kept inside, not raised by wait."""
@@ -73,6 +76,7 @@ async def test_first_exception_returns_at_the_first_failure_without_raising_it()
 
 
 @pytest.mark.claim("AIO-18", verdict="holds")
+@pytest.mark.contract
 async def test_a_timeout_returns_what_finished_by_then_without_raising_or_cancelling():
     """With a timeout, wait returns after that many seconds with the unfinished tasks in
     pending; it raises nothing and the pending tasks are still running."""
@@ -95,6 +99,7 @@ async def test_a_timeout_returns_what_finished_by_then_without_raising_or_cancel
     "3.8); wrap them with create_task first",
 )
 @pytest.mark.python(">=3.11")
+@pytest.mark.implementation("CPython's message text")
 async def test_wait_refuses_bare_coroutines_from_python_3_11():
     """Since 3.11, handing wait a coroutine (not a task) is a TypeError, and the coroutine is
     never run."""
@@ -113,6 +118,7 @@ async def test_wait_refuses_bare_coroutines_from_python_3_11():
     "it warns that this is deprecated",
 )
 @pytest.mark.python("<3.11")
+@pytest.mark.implementation("CPython's warning text")
 async def test_on_python_3_10_wait_wraps_bare_coroutines_with_a_deprecation_warning():
     """On 3.10 wait turns each coroutine into a task, so done holds new tasks, not the
     coroutines passed in, and a DeprecationWarning says this goes away."""

@@ -23,6 +23,7 @@ OWN_TIMEOUT_CLASS = (
 
 
 @pytest.mark.claim("CF-13", verdict="holds")
+@pytest.mark.contract
 def test_as_completed_yields_a_quick_future_before_a_held_one(executor, http_server):
     """A future submitted second but finishing first comes out first, on every kind of
     executor."""
@@ -39,6 +40,7 @@ def test_as_completed_yields_a_quick_future_before_a_held_one(executor, http_ser
 
 
 @pytest.mark.claim("CF-13", verdict="holds")
+@pytest.mark.contract
 def test_as_completed_follows_the_finishing_order_not_the_submission_order(thread_executor):
     """Three calls are let go in the order b, c, a; as_completed yields their futures in
     exactly that order."""
@@ -59,6 +61,7 @@ def test_as_completed_follows_the_finishing_order_not_the_submission_order(threa
 
 
 @pytest.mark.claim("CF-14", verdict="holds")
+@pytest.mark.contract
 def test_futures_finished_before_the_call_come_out_first(thread_executor):
     """A future that had finished before as_completed was called is yielded first, even when
     it is listed after an unfinished one."""
@@ -76,6 +79,7 @@ def test_futures_finished_before_the_call_come_out_first(thread_executor):
 
 
 @pytest.mark.claim("CF-15", verdict="holds")
+@pytest.mark.contract
 def test_iterating_as_completed_blocks_until_the_next_future_finishes(thread_executor):
     """next() on the iterator does not return while no further future has finished; it returns
     that future as soon as one does."""
@@ -91,6 +95,7 @@ def test_iterating_as_completed_blocks_until_the_next_future_finishes(thread_exe
 
 @pytest.mark.claim("CF-15", verdict="holds")
 @pytest.mark.python(">=3.11")
+@pytest.mark.contract
 def test_from_3_11_as_completed_times_out_with_the_builtin_timeout_error(thread_executor):
     """When the timeout runs out, the finished futures have been yielded and the iterator
     raises the builtin TimeoutError, which concurrent.futures.TimeoutError now names."""
@@ -113,6 +118,7 @@ def test_from_3_11_as_completed_times_out_with_the_builtin_timeout_error(thread_
 
 @pytest.mark.claim("CF-15", verdict="erratum", note=OWN_TIMEOUT_CLASS)
 @pytest.mark.python("<3.11")
+@pytest.mark.contract
 def test_on_3_10_as_completed_times_out_with_its_own_timeout_error(thread_executor):
     """On Python 3.10 the iterator raises concurrent.futures.TimeoutError, which is not the
     builtin TimeoutError, nor a subclass of it."""

@@ -28,6 +28,7 @@ EXECUTOR_IS_NOT_AN_ABC = (
     verdict="holds",
     note="that it is preferred is advice; what can be checked is that one module drives both",
 )
+@pytest.mark.contract
 def test_a_thread_pool_runs_work_in_another_thread_of_this_process(thread_executor):
     """A ThreadPoolExecutor runs the callable in one of its own threads, inside this process."""
     pid = thread_executor.submit(current_pid).result(hang_bound())
@@ -42,6 +43,7 @@ def test_a_thread_pool_runs_work_in_another_thread_of_this_process(thread_execut
     verdict="holds",
     note="that it is preferred is advice; what can be checked is that one module drives both",
 )
+@pytest.mark.contract
 def test_a_process_pool_runs_work_in_another_process(process_executor):
     """A ProcessPoolExecutor, from the same module, runs the callable in a worker process."""
     pid = process_executor.submit(current_pid).result(hang_bound("medium"))
@@ -50,6 +52,7 @@ def test_a_process_pool_runs_work_in_another_process(process_executor):
 
 
 @pytest.mark.claim("CF-2", verdict="erratum", note=EXECUTOR_IS_NOT_AN_ABC)
+@pytest.mark.contract
 def test_both_pools_are_executors():
     """ThreadPoolExecutor and ProcessPoolExecutor are the standard library's two subclasses of
     Executor."""
@@ -59,6 +62,7 @@ def test_both_pools_are_executors():
 
 
 @pytest.mark.claim("CF-2", verdict="erratum", note=EXECUTOR_IS_NOT_AN_ABC)
+@pytest.mark.contract
 def test_executor_is_abstract_by_convention_only():
     """Executor is not an abstract base class: it can be instantiated, and its submit() raises
     NotImplementedError when called."""
@@ -70,6 +74,7 @@ def test_executor_is_abstract_by_convention_only():
 
 
 @pytest.mark.claim("CF-3", verdict="holds", note="for picklable work only")
+@pytest.mark.contract
 def test_the_same_code_runs_on_every_kind_of_executor(executor):
     """submit, map and result behave the same on a thread pool and on a process pool under
     every start method: changing the executor is the only change needed."""

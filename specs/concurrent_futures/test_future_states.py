@@ -24,6 +24,7 @@ QUEUED_IS_RUNNING = (
 
 
 @pytest.mark.claim("CF-6", verdict="holds")
+@pytest.mark.contract
 def test_result_and_the_state_methods_report_a_finished_call(executor):
     """Once the call has returned, result() gives its value and the state methods say the
     future is done, not running and not cancelled."""
@@ -36,6 +37,7 @@ def test_result_and_the_state_methods_report_a_finished_call(executor):
 
 
 @pytest.mark.claim("CF-6", verdict="holds")
+@pytest.mark.contract
 def test_result_raises_the_exception_the_call_raised(executor):
     """A call that raised finishes all the same; result() raises its exception again, in the
     caller, and exception() returns it."""
@@ -48,6 +50,7 @@ def test_result_raises_the_exception_the_call_raised(executor):
 
 
 @pytest.mark.claim("CF-8", verdict="holds")
+@pytest.mark.contract
 def test_a_future_can_be_made_and_driven_by_hand():
     """A Future can be built directly, as the docs allow for tests: the code that owns it then
     moves it from pending to running to finished itself."""
@@ -64,6 +67,7 @@ def test_a_future_can_be_made_and_driven_by_hand():
 
 
 @pytest.mark.claim("CF-9", verdict="holds")
+@pytest.mark.contract
 def test_a_thread_pool_future_goes_pending_running_finished(executor_factory):
     """In a thread pool, a future waits pending while the only worker is busy, turns running
     when the worker takes it, and finishes when the call returns."""
@@ -85,6 +89,7 @@ def test_a_thread_pool_future_goes_pending_running_finished(executor_factory):
 
 
 @pytest.mark.claim("CF-9", verdict="holds")
+@pytest.mark.contract
 def test_only_a_pending_future_can_be_cancelled(executor_factory):
     """cancel() succeeds on a future still waiting for a worker and fails on one that is
     running; the cancelled future ends cancelled without ever running."""
@@ -103,6 +108,7 @@ def test_only_a_pending_future_can_be_cancelled(executor_factory):
 
 
 @pytest.mark.claim("CF-9", verdict="erratum", note=QUEUED_IS_RUNNING)
+@pytest.mark.contract
 def test_a_process_pool_reports_running_before_its_worker_is_ready(
     start_method, executor_factory, http_server
 ):

@@ -46,6 +46,7 @@ def pinned_to_one_cpu():
 
 
 @pytest.mark.claim("CF-7", verdict="erratum", note=NOT_FIVE_PER_CPU)
+@pytest.mark.implementation("the default worker count")
 def test_the_default_pool_has_cpu_count_plus_four_threads(executor_factory):
     """On an unrestricted process, the default pool runs min(32, os.cpu_count() + 4) calls at
     once, and holds the rest pending."""
@@ -62,6 +63,7 @@ def test_the_default_pool_has_cpu_count_plus_four_threads(executor_factory):
 
 @pytest.mark.claim("CF-7", verdict="erratum", note=NOT_FIVE_PER_CPU + "; capped at 32")
 @pytest.mark.python("<3.13")
+@pytest.mark.implementation("the default worker count")
 def test_before_3_13_the_cap_of_32_applies_to_the_machine_cpu_count(executor_factory, monkeypatch):
     """With 64 CPUs reported by os.cpu_count(), the default pool stops at 32 threads."""
     monkeypatch.setattr(os, "cpu_count", lambda: 64)
@@ -78,6 +80,7 @@ def test_before_3_13_the_cap_of_32_applies_to_the_machine_cpu_count(executor_fac
 
 @pytest.mark.claim("CF-7", verdict="erratum", note=NOT_FIVE_PER_CPU + "; capped at 32")
 @pytest.mark.python(">=3.13")
+@pytest.mark.implementation("the default worker count")
 def test_from_3_13_the_cap_of_32_applies_to_the_process_cpu_count(executor_factory, monkeypatch):
     """With 64 CPUs reported by os.process_cpu_count(), the default pool stops at 32
     threads."""
@@ -100,6 +103,7 @@ def test_from_3_13_the_cap_of_32_applies_to_the_process_cpu_count(executor_facto
 )
 @pytest.mark.python("<3.13")
 @pytest.mark.platform("linux")
+@pytest.mark.implementation("the default worker count")
 def test_before_3_13_the_default_ignores_cpu_affinity(pinned_to_one_cpu, executor_factory):
     """Pinned to one CPU, a pool made before Python 3.13 still sizes itself by every CPU of
     the machine: os.cpu_count() + 4 threads."""
@@ -120,6 +124,7 @@ def test_before_3_13_the_default_ignores_cpu_affinity(pinned_to_one_cpu, executo
 )
 @pytest.mark.python(">=3.13")
 @pytest.mark.platform("linux")
+@pytest.mark.contract
 def test_from_3_13_the_default_follows_cpu_affinity(pinned_to_one_cpu, executor_factory):
     """Pinned to one CPU, a pool made on Python 3.13 or later sizes itself by the CPUs it may
     use: 1 + 4 = 5 threads."""

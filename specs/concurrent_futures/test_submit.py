@@ -36,6 +36,7 @@ QUEUED_COUNTS_AS_RUNNING = (
 
 
 @pytest.mark.claim("CF-4", verdict="holds")
+@pytest.mark.contract
 def test_submit_returns_a_future_before_the_call_has_finished(executor, http_server):
     """submit() hands back a Future while the call is still blocked in a worker, on every kind
     of executor."""
@@ -51,6 +52,7 @@ def test_submit_returns_a_future_before_the_call_has_finished(executor, http_ser
 
 
 @pytest.mark.claim("CF-5", verdict="erratum", note=NOT_AT_ONCE)
+@pytest.mark.contract
 def test_a_thread_pool_future_is_pending_until_a_worker_thread_takes_it(executor_factory):
     """submit() leaves the future pending; only a worker thread makes it running. Here the
     worker is held in its initializer, so the future stays pending after submit() returns, and
@@ -77,6 +79,7 @@ def test_a_thread_pool_future_is_pending_until_a_worker_thread_takes_it(executor
 
 
 @pytest.mark.claim("CF-5", verdict="holds")
+@pytest.mark.contract
 def test_with_one_thread_busy_later_futures_wait_as_pending(executor_factory):
     """With max_workers=1, the first call runs and every later one waits, pending, until the
     worker is free."""
@@ -94,6 +97,7 @@ def test_with_one_thread_busy_later_futures_wait_as_pending(executor_factory):
 
 
 @pytest.mark.claim("CF-5", verdict="erratum", note=QUEUED_COUNTS_AS_RUNNING)
+@pytest.mark.contract
 def test_with_one_process_busy_two_more_futures_already_report_running(
     start_method, executor_factory, http_server
 ):

@@ -15,6 +15,7 @@ from pytest_concurrency.spec_support.workloads import raise_value_error, square
 
 
 @pytest.mark.claim("CF-10", verdict="holds")
+@pytest.mark.contract
 def test_wait_splits_the_futures_into_done_and_not_done(thread_executor):
     """With FIRST_COMPLETED, wait() returns as soon as one future has finished: the finished
     one in done, the held one in not_done. The pair is a named tuple."""
@@ -30,6 +31,7 @@ def test_wait_splits_the_futures_into_done_and_not_done(thread_executor):
 
 
 @pytest.mark.claim("CF-11", verdict="holds")
+@pytest.mark.contract
 def test_return_when_takes_three_constants_and_defaults_to_all_completed():
     """The three rules are module constants (their values are their own names), and wait()
     uses ALL_COMPLETED unless told otherwise."""
@@ -44,6 +46,7 @@ def test_return_when_takes_three_constants_and_defaults_to_all_completed():
 
 
 @pytest.mark.claim("CF-11", verdict="holds")
+@pytest.mark.contract
 def test_by_default_wait_blocks_until_every_future_has_finished(thread_executor):
     """Without return_when, wait() does not return while one future is unfinished, even when
     the others are done."""
@@ -59,6 +62,7 @@ def test_by_default_wait_blocks_until_every_future_has_finished(thread_executor)
 
 
 @pytest.mark.claim("CF-11", verdict="holds")
+@pytest.mark.contract
 def test_first_exception_returns_as_soon_as_a_future_raises(thread_executor):
     """FIRST_EXCEPTION returns when a future finishes by raising, leaving the others in
     not_done."""
@@ -73,6 +77,7 @@ def test_first_exception_returns_as_soon_as_a_future_raises(thread_executor):
 
 
 @pytest.mark.claim("CF-11", verdict="holds")
+@pytest.mark.contract
 def test_first_exception_without_an_exception_waits_for_all(thread_executor):
     """When no future raises, FIRST_EXCEPTION behaves like ALL_COMPLETED: a future that
     finished normally does not end the wait."""
@@ -88,6 +93,7 @@ def test_first_exception_without_an_exception_waits_for_all(thread_executor):
 
 
 @pytest.mark.claim("CF-12", verdict="holds")
+@pytest.mark.contract
 def test_wait_with_a_timeout_returns_what_finished_without_raising(thread_executor):
     """With a timeout, wait() hands back the futures done by then and leaves the rest in
     not_done; it does not raise."""

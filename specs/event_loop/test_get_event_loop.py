@@ -66,6 +66,7 @@ def run_in_new_thread(fn):
     "none; from 3.12 that warns, and from 3.14 it is an error",
 )
 @pytest.mark.python("<3.12")
+@pytest.mark.contract
 def test_before_3_12_get_event_loop_quietly_makes_a_loop_for_the_main_thread(fresh_policy):
     """With no current loop, the main thread is handed a new, not running loop, which becomes
     its current loop, and no warning is given."""
@@ -87,6 +88,7 @@ def test_before_3_12_get_event_loop_quietly_makes_a_loop_for_the_main_thread(fre
     "none, with a DeprecationWarning announcing the change",
 )
 @pytest.mark.python(">=3.12,<3.14")
+@pytest.mark.implementation("CPython's message text")
 def test_on_3_12_and_3_13_get_event_loop_makes_the_main_thread_loop_with_a_warning(
     fresh_policy,
 ):
@@ -111,6 +113,7 @@ def test_on_3_12_and_3_13_get_event_loop_makes_the_main_thread_loop_with_a_warni
     "the thread has no current loop, main thread included (seen on 3.14.10 and 3.15.2)",
 )
 @pytest.mark.python(">=3.14")
+@pytest.mark.implementation("CPython's message text")
 def test_from_3_14_get_event_loop_without_a_current_loop_raises(fresh_policy):
     """From 3.14 no loop is made implicitly, not even for the main thread."""
     with pytest.raises(RuntimeError, match="There is no current event loop"):
@@ -118,6 +121,7 @@ def test_from_3_14_get_event_loop_without_a_current_loop_raises(fresh_policy):
 
 
 @pytest.mark.claim("LOOP-5", verdict="holds")
+@pytest.mark.implementation("CPython's message text")
 def test_another_thread_gets_no_loop_made_for_it():
     """Outside the main thread, get_event_loop with no current loop raises RuntimeError."""
     with pytest.raises(RuntimeError, match="There is no current event loop in thread"):
@@ -125,6 +129,7 @@ def test_another_thread_gets_no_loop_made_for_it():
 
 
 @pytest.mark.claim("LOOP-5", verdict="holds")
+@pytest.mark.contract
 def test_another_thread_uses_a_loop_of_its_own_after_new_and_set_event_loop():
     """A thread that makes a loop and sets it as current gets that loop back from
     get_event_loop and can run coroutines on it, apart from any other thread's loop."""
@@ -153,6 +158,7 @@ def test_another_thread_uses_a_loop_of_its_own_after_new_and_set_event_loop():
 
 
 @pytest.mark.claim("LOOP-4", verdict="holds")
+@pytest.mark.contract
 def test_a_task_made_on_a_loop_that_is_not_running_starts_only_when_the_loop_runs(
     fresh_policy,
 ):
@@ -183,6 +189,7 @@ def test_a_task_made_on_a_loop_that_is_not_running_starts_only_when_the_loop_run
     note="even the eager task factory (3.12+) starts a task eagerly only on a running loop",
 )
 @pytest.mark.python(">=3.12")
+@pytest.mark.contract
 def test_even_an_eager_task_factory_waits_for_the_loop_to_run(fresh_policy):
     """With asyncio.eager_task_factory, create_task on an idle loop still runs nothing: eager
     start needs a running loop."""

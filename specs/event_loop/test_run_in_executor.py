@@ -24,6 +24,7 @@ def wait_for_release(release):
 
 
 @pytest.mark.claim("AIO-7", "LOOP-3", verdict="holds")
+@pytest.mark.contract
 async def test_a_blocking_call_in_the_executor_runs_in_another_thread_while_tasks_go_on():
     """The blocking call waits in a worker thread; meanwhile a task on the loop runs and is
     the one that releases it. Were the call made on the loop's thread, nothing could ever
@@ -47,6 +48,7 @@ async def test_a_blocking_call_in_the_executor_runs_in_another_thread_while_task
 
 
 @pytest.mark.claim("AIO-7", "LOOP-3", verdict="holds")
+@pytest.mark.contract
 async def test_a_blocking_call_made_directly_stops_every_other_task_until_it_returns():
     """Called directly in a coroutine, a synchronous function holds the loop's only thread:
     a task that is ready to run gets its turn only after the call."""

@@ -15,6 +15,7 @@ ALL_FLAVOURS = ("asyncio", "debug", "eager", "virtual", "uvloop")
 
 @pytest.mark.claim("LOOP-2", verdict="holds")
 @pytest.mark.loop_flavours(*ALL_FLAVOURS)
+@pytest.mark.contract
 async def test_inside_a_coroutine_get_running_loop_returns_the_loop_running_it():
     """The loop returned is running, and it is the loop the current task belongs to."""
     loop = asyncio.get_running_loop()
@@ -25,12 +26,14 @@ async def test_inside_a_coroutine_get_running_loop_returns_the_loop_running_it()
 
 @pytest.mark.claim("LOOP-2", verdict="holds")
 @pytest.mark.loop_flavours(*ALL_FLAVOURS)
+@pytest.mark.contract
 async def test_inside_a_coroutine_get_event_loop_also_returns_the_running_loop():
     """Within a coroutine, the older get_event_loop gives the same running loop, silently."""
     assert asyncio.get_event_loop() is asyncio.get_running_loop()
 
 
 @pytest.mark.claim("LOOP-2", verdict="holds")
+@pytest.mark.implementation("CPython's message text")
 def test_outside_a_coroutine_there_is_no_running_loop():
     """With no loop running in this thread, get_running_loop raises RuntimeError instead of
     making one."""
@@ -40,6 +43,7 @@ def test_outside_a_coroutine_there_is_no_running_loop():
 
 @pytest.mark.claim("LOOP-6", verdict="holds")
 @pytest.mark.loop_flavours(*ALL_FLAVOURS)
+@pytest.mark.contract
 async def test_asyncio_create_task_is_loop_create_task_on_the_running_loop():
     """Both spellings go through the running loop's task factory and give a task of that
     loop."""
@@ -70,6 +74,7 @@ async def test_asyncio_create_task_is_loop_create_task_on_the_running_loop():
 
 
 @pytest.mark.claim("LOOP-6", verdict="holds")
+@pytest.mark.implementation("CPython's message text")
 def test_asyncio_create_task_needs_a_running_loop():
     """asyncio.create_task has no loop to use outside a coroutine: RuntimeError."""
 

@@ -14,6 +14,7 @@ ALL_FLAVOURS = ("asyncio", "debug", "eager", "virtual", "uvloop")
 
 @pytest.mark.claim("LOOP-1", verdict="holds")
 @pytest.mark.loop_flavours(*ALL_FLAVOURS)
+@pytest.mark.contract
 async def test_tasks_suspended_in_nested_calls_keep_their_own_stacks_and_run_one_at_a_time():
     """Three tasks each descend through nested calls, suspend at the bottom, then unwind. Each
     step runs alone (enter and leave pairs never overlap), and each task finds its own chain

@@ -32,6 +32,7 @@ async def _value(x):
 
 @pytest.mark.claim("FUT-7", verdict="holds")
 @pytest.mark.loop_flavours(*LAZY_FLAVOURS, "eager")
+@pytest.mark.contract
 async def test_ensure_future_returns_a_future_or_task_unchanged():
     """Given a future or a task, ensure_future hands back that very object."""
     future = asyncio.get_running_loop().create_future()
@@ -45,6 +46,7 @@ async def test_ensure_future_returns_a_future_or_task_unchanged():
 
 @pytest.mark.claim("FUT-8", verdict="holds")
 @pytest.mark.loop_flavours(*LAZY_FLAVOURS)
+@pytest.mark.contract
 async def test_ensure_future_wraps_a_coroutine_in_a_new_task():
     """A coroutine comes back as a new Task that runs it."""
     coro = _value("wrapped")
@@ -62,6 +64,7 @@ async def test_ensure_future_wraps_a_coroutine_in_a_new_task():
     note="shown by what each accepts: ensure_future takes any awaitable, create_task only a "
     "coroutine",
 )
+@pytest.mark.implementation("CPython's message text")
 async def test_ensure_future_accepts_any_awaitable_where_create_task_takes_only_coroutines():
     """A framework receiving some awaitable can always turn it into a task with
     ensure_future; create_task refuses whatever is not a coroutine."""
@@ -77,6 +80,7 @@ async def test_ensure_future_accepts_any_awaitable_where_create_task_takes_only_
 
 
 @pytest.mark.claim("FUT-7", "FUT-8", verdict="holds")
+@pytest.mark.implementation("CPython's message text")
 def test_ensure_future_refuses_what_is_not_awaitable():
     """A plain value cannot become a future: TypeError."""
     with pytest.raises(TypeError, match="awaitable is required"):
@@ -84,6 +88,7 @@ def test_ensure_future_refuses_what_is_not_awaitable():
 
 
 @pytest.mark.claim("FUT-10", verdict="holds")
+@pytest.mark.contract
 async def test_gather_accepts_coroutines_futures_and_other_awaitables_alike():
     """Because gather makes a future of each argument with ensure_future, a coroutine, a
     future and a custom awaitable can be mixed in one call."""
@@ -96,6 +101,7 @@ async def test_gather_accepts_coroutines_futures_and_other_awaitables_alike():
 
 
 @pytest.mark.claim("FUT-10", verdict="holds")
+@pytest.mark.contract
 async def test_a_future_given_to_gather_is_its_child_itself():
     """gather keeps the future it was given (ensure_future returns it unchanged): cancelling
     the gather cancels that very future."""
@@ -110,6 +116,7 @@ async def test_a_future_given_to_gather_is_its_child_itself():
 
 
 @pytest.mark.claim("FUT-10", verdict="holds")
+@pytest.mark.contract
 async def test_each_coroutine_given_to_gather_runs_in_a_task_of_its_own():
     """Inside gather, every coroutine argument has been made a task: its current task is a
     new Task, not the caller's."""

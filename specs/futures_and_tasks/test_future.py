@@ -15,6 +15,7 @@ from pytest_concurrency import loop_stopwatch
 
 @pytest.mark.claim("FUT-1", verdict="holds")
 @pytest.mark.loop_flavours("virtual")
+@pytest.mark.contract
 async def test_a_future_is_pending_until_someone_sets_its_result_later():
     """The future starts empty; a task awaiting it resumes when the result is set, three loop
     seconds later here, and gets that result."""
@@ -32,6 +33,7 @@ async def test_a_future_is_pending_until_someone_sets_its_result_later():
 
 
 @pytest.mark.claim("FUT-1", verdict="holds")
+@pytest.mark.contract
 def test_asyncio_future_offers_the_same_core_methods_as_concurrent_futures_future():
     """Both futures answer the same questions with the same method names."""
     core = {
@@ -55,6 +57,7 @@ def test_asyncio_future_offers_the_same_core_methods_as_concurrent_futures_futur
     note="unlike concurrent.futures.Future, result() never waits: on a pending future it "
     "raises InvalidStateError; waiting is done with await",
 )
+@pytest.mark.contract
 async def test_result_of_an_unfinished_asyncio_future_raises_instead_of_waiting():
     """asyncio.Future.result() takes no timeout and does not block the loop's thread."""
     future = asyncio.get_running_loop().create_future()
@@ -66,6 +69,7 @@ async def test_result_of_an_unfinished_asyncio_future_raises_instead_of_waiting(
 
 @pytest.mark.claim("FUT-1", verdict="holds")
 @pytest.mark.loop_flavours("asyncio", "debug", "eager", "virtual", "uvloop")
+@pytest.mark.contract
 async def test_done_callbacks_run_on_the_loop_after_the_result_is_set_not_inside_set_result():
     """set_result schedules the callbacks with the loop; they run at its next turn, not
     during the set_result call."""

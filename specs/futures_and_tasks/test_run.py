@@ -12,6 +12,7 @@ import pytest
 
 
 @pytest.mark.claim("FUT-4", verdict="holds")
+@pytest.mark.contract
 def test_asyncio_run_returns_what_the_coroutine_returns():
     """The value returned by the coroutine comes back from asyncio.run."""
 
@@ -23,6 +24,7 @@ def test_asyncio_run_returns_what_the_coroutine_returns():
 
 
 @pytest.mark.claim("FUT-4", verdict="holds")
+@pytest.mark.contract
 def test_asyncio_run_raises_what_the_coroutine_raises():
     """An exception escaping the coroutine escapes asyncio.run."""
 
@@ -34,6 +36,7 @@ def test_asyncio_run_raises_what_the_coroutine_raises():
 
 
 @pytest.mark.claim("FUT-5", verdict="holds")
+@pytest.mark.contract
 def test_each_call_makes_a_new_loop_and_closes_it_at_the_end():
     """The coroutine runs on a loop made for this call; after the call that loop is closed,
     and the next call gets a different one."""
@@ -49,6 +52,7 @@ def test_each_call_makes_a_new_loop_and_closes_it_at_the_end():
 
 
 @pytest.mark.claim("FUT-5", verdict="holds")
+@pytest.mark.contract
 def test_tasks_still_pending_when_the_coroutine_ends_are_cancelled():
     """When the main coroutine returns, asyncio.run cancels the tasks it left behind (and lets
     them finish cancelling) before closing the loop."""
@@ -80,6 +84,7 @@ def test_tasks_still_pending_when_the_coroutine_ends_are_cancelled():
     note="asyncio.run is not limited to one call: each call makes and closes its own loop, so "
     "calls in sequence work; only a call from inside a running loop is refused",
 )
+@pytest.mark.contract
 def test_asyncio_run_can_be_called_again_and_again_in_sequence():
     """Three calls in a row each run their coroutine to completion."""
 
@@ -96,6 +101,7 @@ def test_asyncio_run_can_be_called_again_and_again_in_sequence():
     note="the real rule behind 'once, at the top': asyncio.run refuses to start inside a "
     "running loop",
 )
+@pytest.mark.implementation("CPython's message text")
 async def test_asyncio_run_refuses_to_run_inside_a_running_loop():
     """From a coroutine, where a loop is already running, asyncio.run raises RuntimeError:
     it is meant for the top level only."""

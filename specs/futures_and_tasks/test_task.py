@@ -13,6 +13,7 @@ LAZY_FLAVOURS = ("asyncio", "debug", "virtual", "uvloop")
 
 
 @pytest.mark.claim("FUT-2", verdict="holds")
+@pytest.mark.contract
 async def test_a_task_is_a_future():
     """Task subclasses Future, so a task can go anywhere a future is expected."""
 
@@ -28,6 +29,7 @@ async def test_a_task_is_a_future():
 
 @pytest.mark.claim("FUT-3", verdict="holds")
 @pytest.mark.loop_flavours(*LAZY_FLAVOURS)
+@pytest.mark.contract
 async def test_a_task_wraps_a_coroutine_and_takes_its_result_from_it():
     """The task holds the coroutine it was made from, and its result is the coroutine's
     return value. (Not on the eager flavour: a task that finished eagerly gives None from
@@ -45,6 +47,7 @@ async def test_a_task_wraps_a_coroutine_and_takes_its_result_from_it():
 
 
 @pytest.mark.claim("FUT-3", verdict="holds")
+@pytest.mark.implementation("CPython's message text")
 async def test_a_task_can_only_wrap_a_coroutine():
     """Task accepts a coroutine and nothing else, not even another awaitable."""
     future = asyncio.get_running_loop().create_future()
@@ -55,6 +58,7 @@ async def test_a_task_can_only_wrap_a_coroutine():
 
 
 @pytest.mark.claim("FUT-3", verdict="holds")
+@pytest.mark.implementation("CPython's message text")
 async def test_a_tasks_result_cannot_be_set_from_outside():
     """Unlike a plain future, a task refuses set_result: only its coroutine decides."""
 
@@ -70,6 +74,7 @@ async def test_a_tasks_result_cannot_be_set_from_outside():
 
 @pytest.mark.claim("FUT-3", verdict="holds")
 @pytest.mark.loop_flavours(*LAZY_FLAVOURS, "eager")
+@pytest.mark.contract
 async def test_cancelling_a_task_raises_cancelled_error_inside_its_coroutine():
     """cancel() throws CancelledError into the coroutine at the await where it waits; the
     coroutine may clean up, and the task ends cancelled."""

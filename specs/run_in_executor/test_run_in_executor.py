@@ -62,6 +62,7 @@ def describe(a, b, *, sep="-"):
 
 @pytest.mark.claim("EXE-1", verdict="holds")
 @pytest.mark.loop_flavours(*FLAVOURS)
+@pytest.mark.contract
 async def test_blocking_downloads_in_the_executor_are_all_in_flight_at_once(http_server):
     """Three blocking downloads handed to run_in_executor wait on the server together, and the
     loop stays free meanwhile: another coroutine (the wait below) runs while they are held."""
@@ -81,6 +82,7 @@ async def test_blocking_downloads_in_the_executor_are_all_in_flight_at_once(http
 
 @pytest.mark.claim("EXE-2", verdict="holds")
 @pytest.mark.loop_flavours(*STANDARD_LOOPS)
+@pytest.mark.implementation("the default executor's thread names")
 async def test_executor_none_runs_the_call_in_the_standard_loops_own_thread_pool():
     """With executor=None the standard loop makes its own ThreadPoolExecutor on first use (its
     threads are named asyncio_N) and runs the call in one of its threads, in this process."""
@@ -96,6 +98,7 @@ async def test_executor_none_runs_the_call_in_the_standard_loops_own_thread_pool
 
 @pytest.mark.claim("EXE-2", verdict="holds")
 @pytest.mark.loop_flavours("uvloop")
+@pytest.mark.contract
 async def test_executor_none_runs_the_call_in_uvloops_own_thread_pool():
     """uvloop does the same with a ThreadPoolExecutor of its own, whose threads are named
     uvloop_N."""
@@ -111,6 +114,7 @@ async def test_executor_none_runs_the_call_in_uvloops_own_thread_pool():
 
 @pytest.mark.claim("EXE-2", verdict="holds")
 @pytest.mark.loop_flavours(*FLAVOURS)
+@pytest.mark.contract
 async def test_set_default_executor_with_a_thread_pool_changes_what_none_means(
     executor_factory,
 ):
@@ -127,6 +131,7 @@ async def test_set_default_executor_with_a_thread_pool_changes_what_none_means(
 @pytest.mark.claim("EXE-2", verdict="holds")
 @pytest.mark.python(">=3.11")
 @pytest.mark.loop_flavours(*STANDARD_LOOPS)
+@pytest.mark.implementation("CPython's message text")
 async def test_since_3_11_the_standard_loop_refuses_a_default_executor_that_is_no_thread_pool(
     executor_factory,
 ):
@@ -144,6 +149,7 @@ async def test_since_3_11_the_standard_loop_refuses_a_default_executor_that_is_n
 @pytest.mark.claim("EXE-2", verdict="holds")
 @pytest.mark.python("<3.11")
 @pytest.mark.loop_flavours(*STANDARD_LOOPS)
+@pytest.mark.implementation("CPython's message text")
 async def test_before_3_11_the_standard_loop_takes_any_default_executor_with_a_warning():
     """On Python 3.10 another kind of Executor is still installed as the default, with a
     DeprecationWarning (whose text says it 'will be prohibited in Python 3.9'), and None then
@@ -161,6 +167,7 @@ async def test_before_3_11_the_standard_loop_takes_any_default_executor_with_a_w
 
 @pytest.mark.claim("EXE-2", verdict="holds")
 @pytest.mark.loop_flavours("uvloop")
+@pytest.mark.contract
 async def test_uvloop_takes_any_default_executor_without_a_warning():
     """uvloop checks nothing: any Executor becomes the default, silently, on every Python."""
     loop = asyncio.get_running_loop()
@@ -177,6 +184,7 @@ async def test_uvloop_takes_any_default_executor_without_a_warning():
 
 @pytest.mark.claim("EXE-2", verdict="holds")
 @pytest.mark.loop_flavours(*FLAVOURS)
+@pytest.mark.contract
 async def test_any_executor_passed_explicitly_is_used_even_a_home_made_one():
     """An explicit executor need not be a thread pool: the loop only calls its submit() and
     wraps the concurrent future it returns."""
@@ -190,6 +198,7 @@ async def test_any_executor_passed_explicitly_is_used_even_a_home_made_one():
 
 @pytest.mark.claim("EXE-3", verdict="holds")
 @pytest.mark.loop_flavours(*FLAVOURS)
+@pytest.mark.contract
 async def test_arguments_after_func_are_passed_positionally_in_order():
     """run_in_executor(executor, func, *args) calls func(*args)."""
     loop = asyncio.get_running_loop()
@@ -201,6 +210,7 @@ async def test_arguments_after_func_are_passed_positionally_in_order():
 
 @pytest.mark.claim("EXE-3", verdict="holds")
 @pytest.mark.loop_flavours(*FLAVOURS)
+@pytest.mark.implementation("CPython's message text")
 async def test_keyword_arguments_are_a_type_error_and_functools_partial_carries_them():
     """run_in_executor has no **kwargs: a keyword meant for func is rejected by
     run_in_executor itself; binding it with functools.partial works."""
@@ -219,6 +229,7 @@ async def _never_runs(ran):
 
 @pytest.mark.claim("EXE-3", verdict="holds")
 @pytest.mark.loop_flavours("asyncio", "eager")
+@pytest.mark.implementation("what the standard loop does with a coroutine function")
 async def test_the_standard_loop_calls_a_coroutine_function_and_returns_an_unrun_coroutine():
     """func must be a plain callable. Outside debug mode the standard loop does not check: the
     worker thread calls the coroutine function, which only creates a coroutine; that coroutine
@@ -235,6 +246,7 @@ async def test_the_standard_loop_calls_a_coroutine_function_and_returns_an_unrun
 
 @pytest.mark.claim("EXE-3", verdict="holds")
 @pytest.mark.loop_flavours("debug", "uvloop")
+@pytest.mark.implementation("CPython's message text")
 async def test_the_debug_loop_and_uvloop_refuse_a_coroutine_function():
     """In debug mode the standard loop checks func, and uvloop always does: a coroutine
     function is a TypeError at the call."""
