@@ -98,7 +98,7 @@ async def test_executor_none_runs_the_call_in_the_standard_loops_own_thread_pool
 
 @pytest.mark.claim("EXE-2", verdict="holds")
 @pytest.mark.loop_flavours("uvloop")
-@pytest.mark.contract
+@pytest.mark.implementation("uvloop's default executor's thread names")
 async def test_executor_none_runs_the_call_in_uvloops_own_thread_pool():
     """uvloop does the same with a ThreadPoolExecutor of its own, whose threads are named
     uvloop_N."""
@@ -167,7 +167,7 @@ async def test_before_3_11_the_standard_loop_takes_any_default_executor_with_a_w
 
 @pytest.mark.claim("EXE-2", verdict="holds")
 @pytest.mark.loop_flavours("uvloop")
-@pytest.mark.contract
+@pytest.mark.implementation("what uvloop's set_default_executor checks")
 async def test_uvloop_takes_any_default_executor_without_a_warning():
     """uvloop checks nothing: any Executor becomes the default, silently, on every Python."""
     loop = asyncio.get_running_loop()
