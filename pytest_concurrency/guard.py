@@ -222,6 +222,14 @@ class _Alarm:
             return
         self._program()
 
+    def suspend(self) -> None:
+        """Stop guarding the phases under way (someone is debugging them)."""
+        if self.phases:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            if self.backstop:
+                faulthandler.cancel_dump_traceback_later()
+            self.phases.clear()
+
     def _program(self) -> None:
         if signal.getsignal(signal.SIGALRM) != self._handle:
             # Someone reset it (pytest-timeout restores SIG_DFL after its own timer, in a
@@ -394,6 +402,13 @@ class HangGuardPlugin:
 
     def _guarded(self, item: pytest.Item, when: str, bound: float, deadline: float) -> Any:
         return _Guarded(self.can_alarm, _Phase(item.nodeid, when, bound, deadline))
+
+    def pytest_enter_pdb(self) -> None:
+        # A debugger session (--pdb, --trace, breakpoint()) takes as long as it takes.
+        if self.can_alarm:
+            _alarm.suspend()
+        else:
+            faulthandler.cancel_dump_traceback_later()
 
     # -- reports that survive ---------------------------------------------------------------
 

@@ -10,6 +10,9 @@ subprocess.
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -193,9 +196,7 @@ def test_the_ini_twin_switches_the_guard_on_and_the_option_wins(
     make_ini("hang_guard = long\nhang_scale = 0.02")
     pytester.makepyfile("def test_x(): pass")
     pytester.runpytest().stdout.fnmatch_lines(["concurrency: hang guard 2.4 s per test*"])
-    pytester.runpytest("--hang-guard=off").stdout.fnmatch_lines(
-        ["concurrency: hang guard off*"]
-    )
+    pytester.runpytest("--hang-guard=off").stdout.fnmatch_lines(["concurrency: hang guard off*"])
 
 
 def test_the_marker_overrides_the_option(pytester: pytest.Pytester) -> None:
@@ -269,6 +270,23 @@ def test_parse_bound_reads_tiers_seconds_and_off() -> None:
     assert guard.parse_bound("off", "x") is None
     with pytest.raises(ValueError, match="accepted: a tier"):
         guard.parse_bound("inf", "x")
+
+
+def test_the_guard_stands_down_while_a_debugger_runs(pytester: pytest.Pytester) -> None:
+    """Once pytest enters a debugger (--pdb, --trace, breakpoint()), the phase under way is no
+    longer guarded: a debugging session takes as long as it takes."""
+    pytester.makepyfile(
+        """
+        import threading
+
+        def test_debugged(request):
+            request.config.hook.pytest_enter_pdb(config=request.config, pdb=None)
+            assert not threading.Event().wait(0.5)  # five times the bound
+        """
+    )
+    # Without pytest-timeout, whose pytest_enter_pdb switches it off for the whole process.
+    reprec = pytester.inline_run("--hang-guard=short", TINY, "-p", "no:timeout")
+    reprec.assertoutcome(passed=1)
 
 
 # --- where the guard runs --------------------------------------------------------------------
@@ -562,7 +580,52 @@ def test_the_report_is_written_on_keyboard_interrupt(pytester: pytest.Pytester) 
     report = json.loads((pytester.path / "claims.json").read_text())
     assert report["run"]["exit_status"] == pytest.ExitCode.INTERRUPTED
     assert report["run"]["interrupted"] is True
-    specs = {s["nodeid"].split("::")[-1]: s["outcome"] for c in report["claims"] for s in c["specs"]}
+    specs = {
+        s["nodeid"].split("::")[-1]: s["outcome"] for c in report["claims"] for s in c["specs"]
+    }
+    assert specs["test_never_reached"] == "not run"
+
+
+@pytest.mark.platform("linux", "darwin")
+def test_the_report_is_written_when_ctrl_c_stops_the_run(pytester: pytest.Pytester) -> None:
+    """SIGINT (Ctrl-C) in the middle of a test stops the run; the report is written, says the
+    run was interrupted, and the specs it never reached are not run."""
+    pytester.makepyfile(
+        """
+        import threading
+        import pytest
+
+        @pytest.mark.claim("CF-1")
+        def test_waits_for_ctrl_c():
+            print("READY", flush=True)
+            threading.Event().wait(60)  # bounded: Ctrl-C comes long before
+
+        @pytest.mark.claim("CF-2")
+        def test_never_reached():
+            pass
+        """
+    )
+    command = [sys.executable, "-m", "pytest", "-s", "-p", "no:cacheprovider"]
+    proc = pytester.popen(
+        [*command, "--claims-report=claims.json"], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert proc.stdout is not None
+        for line in proc.stdout:  # ends at EOF if the run ends early
+            if "READY" in line:
+                break
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=60) == pytest.ExitCode.INTERRUPTED
+    finally:
+        proc.kill()
+        proc.wait()
+        if proc.stdout is not None:
+            proc.stdout.close()
+    report = json.loads((pytester.path / "claims.json").read_text())
+    assert report["run"]["interrupted"] is True
+    specs = {
+        s["nodeid"].split("::")[-1]: s["outcome"] for c in report["claims"] for s in c["specs"]
+    }
     assert specs["test_never_reached"] == "not run"
 
 
