@@ -250,6 +250,13 @@ def matrix_of(results: Sequence[Result]) -> Matrix:
         for column, result in zip(matrix.columns, with_reports, strict=True)
     ]
     matrix.rows = [r for r in matrix.rows if any(c.outcome in TESTED for c in r.cells)]
+    for row in matrix.rows:
+        # "no spec" here means no spec of the claim runs on that implementation (an asyncio
+        # claim on an executor kind): untested on it, not unspecified.
+        row.cells = [
+            dataclasses.replace(c, outcome="untested") if c.outcome == "no spec" else c
+            for c in row.cells
+        ]
     matrix.warnings = []  # gaps and versions: one plugin, one catalogue here
     return matrix
 
