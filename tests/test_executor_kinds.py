@@ -125,7 +125,8 @@ def test_a_kind_whose_package_is_missing_skips_with_the_reason(
     result.assert_outcomes(passed=1, skipped=1)
     result.stdout.fnmatch_lines(
         [
-            "*executor kind 'loky' needs the loky package (pip install 'pytest-concurrency-specs?conformance?')"
+            "*executor kind 'loky' needs the loky package"
+            " (pip install 'pytest-concurrency-specs?conformance?')"
         ]
     )
 
@@ -401,3 +402,31 @@ def test_an_unknown_conformance_implementation_is_a_usage_error(
     result = pytester.runpytest("--conformance=nope")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*--conformance=nope: not an executor kind or loop flavour*"])
+
+
+def test_conformance_on_a_registered_loop_runs_the_contract_specs_of_the_default_loop(
+    pytester: pytest.Pytester,
+) -> None:
+    """``--conformance=<flavour>`` runs a contract spec on that flavour when the spec holds
+    on the platform's default loop (its marker lists ``asyncio``), whatever else the marker
+    lists; a spec for virtual time only does not run."""
+    pytester.makeconftest(LOOP_CONFTEST)
+    pytester.makepyfile(
+        """
+        import asyncio
+        import pytest
+
+        @pytest.mark.contract
+        @pytest.mark.loop_flavours("asyncio", "virtual")
+        async def test_on_any_loop():
+            assert type(asyncio.get_running_loop()).__name__ == "UserLoop"
+
+        @pytest.mark.contract
+        @pytest.mark.loop_flavours("virtual")
+        async def test_on_virtual_time():
+            pass
+        """
+    )
+    result = pytester.runpytest("--conformance=user-loop", "-v")
+    result.assert_outcomes(passed=1, deselected=1)
+    result.stdout.fnmatch_lines(["*test_on_any_loop* PASSED*"])
