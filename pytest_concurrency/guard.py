@@ -49,7 +49,7 @@ import time
 import traceback
 from collections.abc import Generator, Iterable
 from dataclasses import dataclass, field
-from types import FrameType
+from types import CodeType, FrameType
 from typing import Any
 
 import pytest
@@ -256,13 +256,41 @@ class _Alarm:
             self._program()
             return
         phase = due[0]
-        if phase.expired:  # again: the same message, not chained to the first
-            self._program()
-            raise HangGuardExpired(phase.message, pytrace=False) from None
-        phase.expired = True
-        phase.message = _expired_message(phase)
+        again = phase.expired
+        if not again:
+            phase.expired = True
+            phase.message = _expired_message(phase)
         self._program()
+        if not _may_raise(frame):
+            return  # between phases, or in the guard's own bookkeeping: at the next alarm
+        if again:  # the same message, not chained to the first
+            raise HangGuardExpired(phase.message, pytrace=False) from None
         raise HangGuardExpired(phase.message, pytrace=False)
+
+
+def _phase_code() -> CodeType | None:
+    try:
+        from _pytest.runner import CallInfo
+
+        code: CodeType = CallInfo.from_call.__func__.__code__  # type: ignore[attr-defined]
+        return code
+    except (ImportError, AttributeError):  # pragma: no cover - another pytest
+        return None
+
+
+def _may_raise(frame: FrameType | None) -> bool:
+    """Whether an exception raised in ``frame`` ends up as the failure of a test phase: it runs
+    under pytest's ``CallInfo.from_call`` (which catches it), and not in the guard's own
+    bookkeeping (which must finish, or the alarm would outlive the phase)."""
+    if _PHASE_CODE is None:
+        return True
+    while frame is not None:
+        if frame.f_code in _BOOKKEEPING:
+            return False
+        if frame.f_code is _PHASE_CODE:
+            return True
+        frame = frame.f_back
+    return False
 
 
 def _repeat(bound: float) -> float:
@@ -283,6 +311,7 @@ def _expired_message(phase: _Phase) -> str:
 
 
 _alarm = _Alarm()
+_PHASE_CODE = _phase_code()
 _stderr_fd: list[int] = []
 
 
@@ -465,6 +494,12 @@ class _Guarded:
             _alarm.pop(self.phase)
         else:
             faulthandler.cancel_dump_traceback_later()
+
+
+_BOOKKEEPING = frozenset(
+    f.__code__
+    for f in (_Alarm.push, _Alarm.pop, _Alarm.suspend, _Alarm._program, _Guarded.__exit__)
+)
 
 
 def _outermost(frame: FrameType | None) -> FrameType | None:
