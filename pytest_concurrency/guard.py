@@ -197,6 +197,43 @@ class _Phase:
     expired: bool = field(default=False)
 
 
+class _Backstop:
+    """``faulthandler.dump_traceback_later``, disarmed around ``fork()``.
+
+    A child forked while it is armed inherits faulthandler's state but not its watchdog
+    thread, and hangs for ever at interpreter exit, waiting for that thread; so it is
+    cancelled before a fork and armed again, for the time left, in the parent after it.
+    """
+
+    def __init__(self) -> None:
+        self.armed: tuple[float, bool] | None = None  # (time.monotonic() deadline, exit)
+
+    def arm(self, deadline: float, exit: bool) -> None:
+        self.armed = (deadline, exit)
+        delay = max(deadline - time.monotonic(), 0.001)
+        faulthandler.dump_traceback_later(delay, exit=exit, file=_stderr())
+
+    def cancel(self) -> None:
+        if self.armed is not None:
+            self.armed = None
+            faulthandler.cancel_dump_traceback_later()
+
+    def before_fork(self) -> None:
+        if self.armed is not None:
+            faulthandler.cancel_dump_traceback_later()
+
+    def after_fork_in_parent(self) -> None:
+        if self.armed is not None:
+            self.arm(*self.armed)
+
+
+_backstop = _Backstop()
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(
+        before=_backstop.before_fork, after_in_parent=_backstop.after_fork_in_parent
+    )
+
+
 class _Alarm:
     """One ``SIGALRM`` timer for nested phases (pytester runs a session inside a test)."""
 
@@ -217,7 +254,7 @@ class _Alarm:
             self.phases.remove(phase)
         if not self.phases:
             if self.backstop:
-                faulthandler.cancel_dump_traceback_later()
+                _backstop.cancel()
             signal.signal(signal.SIGALRM, self.saved_handler)
             return
         self._program()
@@ -227,7 +264,7 @@ class _Alarm:
         if self.phases:
             signal.setitimer(signal.ITIMER_REAL, 0)
             if self.backstop:
-                faulthandler.cancel_dump_traceback_later()
+                _backstop.cancel()
             self.phases.clear()
 
     def _program(self) -> None:
@@ -241,7 +278,7 @@ class _Alarm:
         if self.backstop:
             # A fixed time after the first bound, however often the alarm repeated since.
             end = min(p.deadline for p in self.phases) + max(2.0, timeouts.hang_bound("short"))
-            faulthandler.dump_traceback_later(max(end - now, 0.001), exit=True, file=_stderr())
+            _backstop.arm(end, exit=True)
 
     @staticmethod
     def _next_due(phase: _Phase) -> float:
@@ -437,7 +474,7 @@ class HangGuardPlugin:
         if self.can_alarm:
             _alarm.suspend()
         else:
-            faulthandler.cancel_dump_traceback_later()
+            _backstop.cancel()
 
     # -- reports that survive ---------------------------------------------------------------
 
@@ -482,7 +519,7 @@ class _Guarded:
         __tracebackhide__ = True
         remaining = self.phase.deadline - time.monotonic()
         if not self.can_alarm:
-            faulthandler.dump_traceback_later(max(remaining, 0.001), exit=False, file=_stderr())
+            _backstop.arm(self.phase.deadline, exit=False)
             return
         if remaining <= 0:  # setup used up the test's bound between phases
             self.phase.expired = True
@@ -493,7 +530,7 @@ class _Guarded:
         if self.can_alarm:
             _alarm.pop(self.phase)
         else:
-            faulthandler.cancel_dump_traceback_later()
+            _backstop.cancel()
 
 
 _BOOKKEEPING = frozenset(

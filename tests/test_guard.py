@@ -289,6 +289,34 @@ def test_the_guard_stands_down_while_a_debugger_runs(pytester: pytest.Pytester) 
     reprec.assertoutcome(passed=1)
 
 
+@pytest.mark.platform("linux", "darwin")
+def test_a_child_forked_under_the_guard_exits(pytester: pytest.Pytester) -> None:
+    """A child forked during a guarded test does not inherit the armed backstop: cancelling
+    it there (as interpreter exit does) returns at once instead of waiting for ever for a
+    watchdog thread the child does not have."""
+    pytester.makepyfile(
+        """
+        import faulthandler
+        import multiprocessing
+
+        from pytest_concurrency import hang_bound
+
+        def test_fork():
+            child = multiprocessing.get_context("fork").Process(
+                target=faulthandler.cancel_dump_traceback_later
+            )
+            child.start()
+            child.join(hang_bound("short"))
+            if child.exitcode is None:
+                child.kill()
+                child.join()
+            assert child.exitcode == 0
+        """
+    )
+    reprec = pytester.inline_run("--hang-guard=long", "-W", "ignore::DeprecationWarning")
+    reprec.assertoutcome(passed=1)
+
+
 # --- where the guard runs --------------------------------------------------------------------
 
 
