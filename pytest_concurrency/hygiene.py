@@ -369,11 +369,16 @@ def _children_since(low: int | None, high: int | None) -> dict[int, str]:
     return found
 
 
+# Helpers multiprocessing (and loky, joblib's copy of it) start once and keep for the process.
+_TRACKERS = ("multiprocessing", "loky.backend", "joblib.externals.loky.backend")
+
+
 def _infrastructure_pids() -> set[int]:
-    """multiprocessing's own helpers: the resource tracker and the forkserver."""
+    """multiprocessing's (and loky's) own helpers: the resource trackers and the forkserver."""
     pids = set()
-    tracker = sys.modules.get("multiprocessing.resource_tracker")
-    pids.add(getattr(getattr(tracker, "_resource_tracker", None), "_pid", None))
+    for package in _TRACKERS:
+        tracker = sys.modules.get(f"{package}.resource_tracker")
+        pids.add(getattr(getattr(tracker, "_resource_tracker", None), "_pid", None))
     forkserver = sys.modules.get("multiprocessing.forkserver")
     pids.add(getattr(getattr(forkserver, "_forkserver", None), "_forkserver_pid", None))
     return {pid for pid in pids if isinstance(pid, int)}
@@ -588,7 +593,7 @@ _FIXES = {
     "forkserver contexts (close queues, drop the references)",
     "shared memory": "close() and unlink() shared memory blocks",
 }
-_RUNNING = {"thread", "process", "task"}
+_RUNNING = {"thread", "process", "task", "child process"}
 
 
 def describe(survivors: list[Survivor]) -> str:

@@ -1,14 +1,26 @@
-"""The leak check: threads, child processes and tasks a test leaves running."""
+"""The leak check: threads, processes, tasks, event loops, subprocess children, semaphores
+and shared memory a test leaves behind; what broader fixtures and warm pools own is exempt."""
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import multiprocessing
+import subprocess
+import sys
 import threading
 
 import pytest
 
-from pytest_concurrency.hygiene import Snapshot, Survivor, describe, join_all, pending_tasks
+from pytest_concurrency.hygiene import (
+    Snapshot,
+    Survivor,
+    children_check_available,
+    describe,
+    join_all,
+    keep_alive,
+    pending_tasks,
+)
 
 LEAKY_THREAD = """
     import threading
@@ -102,10 +114,10 @@ def test_a_thread_that_ends_within_the_grace_period_is_not_a_leak(
     pytester.runpytest().assert_outcomes(passed=1)
 
 
-def test_threads_started_by_fixtures_are_counted_only_if_they_outlive_teardown(
+def test_a_fixtures_thread_stopped_in_its_teardown_is_not_a_leak(
     pytester: pytest.Pytester,
 ) -> None:
-    """A fixture's thread stopped in its teardown is no leak; the snapshot is taken after setup."""
+    """A function-scoped fixture's thread, stopped and joined in the fixture's teardown, passes."""
     pytester.makepyfile(
         """
         import threading
@@ -200,6 +212,404 @@ def test_allow_leaks_exempts_a_leftover_task(pytester: pytest.Pytester) -> None:
         """
     )
     pytester.runpytest().assert_outcomes(passed=1)
+
+
+# --- the kinds beyond threads, processes and tasks --------------------------------------------
+
+# Each inner file leaves one thing behind in ``test_leaks``, the same under allow_leaks in
+# ``test_allowed``, and releases both in ``test_zz_release`` (run last), so that nothing
+# outlives the outer test either.
+LEFT_BEHIND = {
+    "event loop": (
+        """
+        import asyncio
+        import pytest
+
+        HELD = []
+
+        def test_leaks():
+            HELD.append(asyncio.new_event_loop())
+
+        @pytest.mark.allow_leaks(reason="closed by the last test")
+        def test_allowed():
+            HELD.append(asyncio.new_event_loop())
+
+        def test_zz_release():
+            for loop in HELD:
+                loop.close()
+        """,
+        "event loop '<_UnixSelectorEventLoop running=False closed=False debug=False>' "
+        "(not closed, created at *test_*.py:7)",
+        "close event loops (or make them with asyncio.run or asyncio.Runner)",
+    ),
+    "child process": (
+        """
+        import subprocess
+        import sys
+        import pytest
+
+        HELD = []
+        NAP = [sys.executable, "-c", "import time; time.sleep(60)"]
+
+        def test_leaks():
+            HELD.append(subprocess.Popen(NAP))
+
+        @pytest.mark.allow_leaks(reason="killed by the last test")
+        def test_allowed():
+            HELD.append(subprocess.Popen(NAP))
+
+        def test_zz_release():
+            for child in HELD:
+                child.kill()
+                child.wait(5)
+        """,
+        "child process '* -c import time; time.sleep(60)' "
+        "(pid *, still running: terminated; wait() for it or kill() it)",
+        "wait() for every subprocess.Popen (or use it in a with block)",
+    ),
+    "semaphore": (
+        """
+        import multiprocessing
+        import pytest
+
+        HELD = []
+
+        def test_leaks():
+            HELD.append(multiprocessing.get_context("spawn").Semaphore())
+
+        @pytest.mark.allow_leaks(reason="released by the last test")
+        def test_allowed():
+            HELD.append(multiprocessing.get_context("spawn").Semaphore())
+
+        def test_zz_release():
+            HELD.clear()
+        """,
+        "semaphore '/mp-*' (created at *test_*.py:7)",
+        "release multiprocessing locks, semaphores and queues of spawn and forkserver "
+        "contexts (close queues, drop the references)",
+    ),
+    "shared memory": (
+        """
+        from multiprocessing import shared_memory
+        import pytest
+
+        NAMES = []
+
+        def share():
+            block = shared_memory.SharedMemory(create=True, size=16)
+            block.close()  # closed, but never unlinked
+            NAMES.append(block.name)
+
+        def test_leaks():
+            share()
+
+        @pytest.mark.allow_leaks(reason="unlinked by the last test")
+        def test_allowed():
+            share()
+
+        def test_zz_release():
+            for name in NAMES:
+                shared_memory.SharedMemory(name).unlink()
+        """,
+        "shared memory '/psm_*' (created at *test_*.py:7)",
+        "close() and unlink() shared memory blocks",
+    ),
+    "thread of a function-scoped fixture": (
+        """
+        import threading
+        import pytest
+
+        STOP = threading.Event()
+
+        @pytest.fixture
+        def background():
+            threading.Thread(target=STOP.wait, name="fixture-thread").start()
+
+        def test_leaks(background):
+            pass
+
+        @pytest.mark.allow_leaks(reason="stopped by the last test")
+        def test_allowed(background):
+            pass
+
+        def test_zz_release():
+            STOP.set()
+        """,
+        "thread 'fixture-thread' (started while the test's fixtures were set up: stop it in "
+        "the fixture's teardown)",
+        "shut pools down, join threads",
+    ),
+}
+UNIX_ONLY = {"child process", "semaphore", "shared memory"}
+
+
+def left_behind(kind: str) -> object:
+    marks = [pytest.mark.platform("linux")] if kind in UNIX_ONLY else []
+    return pytest.param(kind, marks=marks, id=kind.replace(" ", "-"))
+
+
+KINDS = [left_behind(kind) for kind in LEFT_BEHIND]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_what_a_test_leaves_behind_fails_it_naming_what_and_the_fix(
+    pytester: pytest.Pytester, kind: str
+) -> None:
+    """Each kind is an error at teardown of the test that left it, saying what it is, where
+    it was made (when known) and how to release it; allow_leaks exempts its test."""
+    source, named, fix = LEFT_BEHIND[kind]
+    pytester.makepyfile(source)
+    result = pytester.runpytest("--hang-scale=0.01", "-p", "no:randomly")
+    result.assert_outcomes(passed=3, errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*ERROR at teardown of test_leaks*",
+            f"*the test left 1 thing(s) * after its teardown: {named}. "
+            f"Stop them in the test or its fixture ({fix}), or mark the test with "
+            "@pytest.mark.allow_leaks(reason=...).",
+        ]
+    )
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_warn_mode_reports_each_kind_as_a_warning(pytester: pytest.Pytester, kind: str) -> None:
+    """--leak-check=warn lets the test pass and warns, naming what it left."""
+    source, named, _ = LEFT_BEHIND[kind]
+    pytester.makepyfile(source)
+    result = pytester.runpytest("--hang-scale=0.01", "-p", "no:randomly", "--leak-check=warn")
+    result.assert_outcomes(passed=3, warnings=1)
+    result.stdout.fnmatch_lines([f"*PytestWarning: the test left 1 thing(s) *: {named}. *"])
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_off_mode_does_not_look_for_any_kind(pytester: pytest.Pytester, kind: str) -> None:
+    """--leak-check=off reports nothing."""
+    pytester.makepyfile(LEFT_BEHIND[kind][0])
+    result = pytester.runpytest("--hang-scale=0.01", "-p", "no:randomly", "--leak-check=off")
+    result.assert_outcomes(passed=3)
+
+
+def test_a_loop_dropped_without_being_closed_is_reported(pytester: pytest.Pytester) -> None:
+    """A loop the test lets go of unclosed is reported even when collected before the check."""
+    pytester.makepyfile(
+        """
+        import asyncio
+        import gc
+
+        def test_x():
+            asyncio.new_event_loop()
+            gc.collect()  # the loop's finalizer closes it, with a ResourceWarning
+        """
+    )
+    result = pytester.runpytest("-W", "ignore::ResourceWarning")
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(
+        ["*event loop '<_UnixSelectorEventLoop * closed=False *' (dropped without being closed"
+         ", created at *test_a_loop_dropped*.py:5)*"]
+    )
+
+
+def test_loops_closed_by_asyncio_run_and_pytest_asyncio_are_not_leaks(
+    pytester: pytest.Pytester,
+) -> None:
+    """asyncio.run, a closed new_event_loop, and the async tests' own loops (function and
+    module scope) pass."""
+    pytester.makepyfile(
+        """
+        import asyncio
+        import pytest
+
+        def test_run():
+            asyncio.run(asyncio.sleep(0))
+
+        def test_closed():
+            loop = asyncio.new_event_loop()
+            loop.close()
+
+        async def test_function_loop():
+            await asyncio.sleep(0)
+
+        @pytest.mark.asyncio(loop_scope="module")
+        async def test_module_loop():
+            await asyncio.sleep(0)
+
+        @pytest.mark.asyncio(loop_scope="module")
+        async def test_module_loop_again():
+            await asyncio.sleep(0)
+        """
+    )
+    result = pytester.runpytest("--loop-flavours=asyncio,uvloop,virtual")
+    result.assert_outcomes(passed=11)  # two plain tests, three async ones under three flavours
+
+
+@pytest.mark.platform("linux")
+def test_a_child_that_exited_but_was_never_waited_for_is_reported(
+    pytester: pytest.Pytester,
+) -> None:
+    """A zombie (a Popen that ended and was never waited for) is named with its pid."""
+    pytester.makepyfile(
+        """
+        import os
+        import subprocess
+        import sys
+
+        HELD = []
+
+        def test_leaks():
+            child = subprocess.Popen([sys.executable, "-c", "pass"])
+            HELD.append(child)
+            os.waitid(os.P_PID, child.pid, os.WEXITED | os.WNOWAIT)  # ended, not reaped
+
+        def test_zz_release():
+            for child in HELD:
+                child.wait(5)
+        """
+    )
+    result = pytester.runpytest("-p", "no:randomly")
+    result.assert_outcomes(passed=2, errors=1)
+    result.stdout.fnmatch_lines(
+        ["*child process '*' (pid *, exited but never waited for: call wait() on its Popen)*"]
+    )
+
+
+@pytest.mark.platform("linux")
+def test_waited_children_and_released_resources_are_not_leaks(
+    pytester: pytest.Pytester,
+) -> None:
+    """A waited Popen, a lock of a fixture's value (released with it), a queue that is
+    closed and dropped, and shared memory closed and unlinked all pass."""
+    pytester.makepyfile(
+        """
+        import multiprocessing
+        import subprocess
+        import sys
+        from multiprocessing import shared_memory
+        import pytest
+
+        @pytest.fixture
+        def lock():
+            return multiprocessing.get_context("spawn").Lock()
+
+        def test_waited():
+            with subprocess.Popen([sys.executable, "-c", "pass"]) as child:
+                child.wait(5)
+
+        def test_fixture_value(lock):
+            with lock:
+                pass
+
+        def test_queue():
+            queue = multiprocessing.get_context("forkserver").Queue()
+            queue.close()
+
+        def test_shared_memory():
+            block = shared_memory.SharedMemory(create=True, size=16)
+            block.close()
+            block.unlink()
+        """
+    )
+    pytester.runpytest().assert_outcomes(passed=4)
+
+
+# --- what broader fixtures start is theirs ----------------------------------------------------
+
+BROADER_FIXTURES = """
+    import asyncio
+    import multiprocessing
+    import subprocess
+    import sys
+    import threading
+    import pytest
+
+    @pytest.fixture(scope="{scope}")
+    def service():
+        stop = threading.Event()
+        worker = threading.Thread(target=stop.wait, name="shared-service")
+        worker.start()
+        loop = asyncio.new_event_loop()
+        lock = multiprocessing.get_context("spawn").Lock()
+        child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+        yield worker
+        stop.set()
+        worker.join()
+        loop.close()
+        del lock
+        child.kill()
+        child.wait(5)
+
+    def test_first(service):
+        assert service.is_alive()
+
+    def test_second(service):
+        assert service.is_alive()
+
+    class TestInAClass:
+        def test_third(self, service):
+            assert service.is_alive()
+"""
+
+
+@pytest.mark.parametrize("scope", ["session", "package", "module", "class"])
+def test_what_a_broader_fixture_starts_is_not_blamed_on_the_test(
+    pytester: pytest.Pytester, scope: str
+) -> None:
+    """A thread, loop, semaphore and child a class/module/package/session fixture starts in
+    its setup, and stops at its teardown, belong to the fixture: no test is blamed."""
+    pytester.makepyfile(BROADER_FIXTURES.replace("{scope}", scope))
+    result = pytester.runpytest("--hang-scale=0.01", "-p", "no:randomly")
+    result.assert_outcomes(passed=3)
+
+
+def test_what_a_broader_fixture_leaves_at_its_teardown_is_blamed_on_that_test_only_if_function(
+    pytester: pytest.Pytester,
+) -> None:
+    """The same fixture at function scope, stopping nothing, fails its test naming the thread."""
+    pytester.makepyfile(
+        """
+        import threading
+        import pytest
+
+        STOP = threading.Event()
+
+        @pytest.fixture(scope="module")
+        def shared():
+            threading.Thread(target=STOP.wait, name="module-thread").start()
+
+        @pytest.fixture
+        def own():
+            threading.Thread(target=STOP.wait, name="function-thread").start()
+
+        def test_shared(shared):
+            pass
+
+        def test_own(own):
+            pass
+
+        def test_zz_release():
+            STOP.set()
+        """
+    )
+    result = pytester.runpytest("--hang-scale=0.01", "-p", "no:randomly")
+    result.assert_outcomes(passed=3, errors=1)
+    result.stdout.fnmatch_lines(["*ERROR at teardown of test_own*", "*'function-thread'*"])
+    result.stdout.no_fnmatch_line("*module-thread*")
+
+
+def test_warm_pool_workers_are_not_leaks(pytester: pytest.Pytester) -> None:
+    """Pools kept warm across tests (their workers and queues' semaphores) are not reported."""
+    pytester.makepyfile(
+        """
+        def test_thread(executor_factory):
+            assert executor_factory("thread", 2).submit(abs, -1).result(5) == 1
+
+        def test_spawn(executor_factory):
+            assert executor_factory("process-spawn", 1).submit(abs, -1).result(30) == 1
+
+        def test_spawn_again(executor_factory):
+            assert executor_factory("process-spawn", 1).submit(abs, -2).result(30) == 2
+        """
+    )
+    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=3)
 
 
 # --- the helpers on their own ----------------------------------------------------------------
