@@ -61,6 +61,52 @@ def test_both_pools_are_executors():
     assert [issubclass(pool, concurrent.futures.Executor) for pool in pools] == [True, True]
 
 
+def concrete_executors():
+    """The names of the Executor subclasses that concurrent.futures offers."""
+    return sorted(
+        name
+        for name, value in vars(concurrent.futures).items()
+        if isinstance(value, type)
+        and issubclass(value, concurrent.futures.Executor)
+        and value is not concurrent.futures.Executor
+    )
+
+
+@pytest.mark.claim("CF-2", verdict="erratum", note=EXECUTOR_IS_NOT_AN_ABC)
+@pytest.mark.python("<3.14")
+def test_before_3_14_the_two_pools_are_the_only_executors():
+    """Up to Python 3.13, concurrent.futures offers exactly two executors."""
+    assert concrete_executors() == ["ProcessPoolExecutor", "ThreadPoolExecutor"]
+
+
+@pytest.mark.claim(
+    "CF-2",
+    verdict="erratum",
+    note="from Python 3.14 there is a third, InterpreterPoolExecutor: a thread pool whose "
+    "workers each run in their own interpreter, inside this process",
+)
+@pytest.mark.python(">=3.14")
+def test_from_3_14_an_interpreter_pool_is_a_third_executor():
+    """From Python 3.14 concurrent.futures also offers InterpreterPoolExecutor, a subclass of
+    ThreadPoolExecutor whose workers run in interpreters of their own, in this process."""
+    import concurrent.interpreters  # new in 3.14
+
+    with concurrent.futures.InterpreterPoolExecutor(max_workers=1) as pool:
+        pid = pool.submit(os.getpid).result(hang_bound("medium"))
+        interpreter = pool.submit(concurrent.interpreters.get_current).result(hang_bound())
+
+    assert concrete_executors() == [
+        "InterpreterPoolExecutor",
+        "ProcessPoolExecutor",
+        "ThreadPoolExecutor",
+    ]
+    assert issubclass(
+        concurrent.futures.InterpreterPoolExecutor, concurrent.futures.ThreadPoolExecutor
+    )
+    assert pid == os.getpid()
+    assert interpreter.id != concurrent.interpreters.get_current().id
+
+
 @pytest.mark.claim("CF-2", verdict="erratum", note=EXECUTOR_IS_NOT_AN_ABC)
 @pytest.mark.contract
 def test_executor_is_abstract_by_convention_only():
