@@ -478,6 +478,30 @@ def test_a_hung_spec_fails_the_next_runs_and_the_process_exits(
     assert report["run"]["interrupted"] is False
 
 
+@pytest.mark.platform("linux", "darwin")
+def test_a_test_that_never_returns_to_python_ends_the_process_with_the_stacks(
+    pytester: pytest.Pytester,
+) -> None:
+    """The backstop: when the test's thread cannot run the alarm's handler (here SIGALRM is
+    blocked in it, as in a C call that never returns), faulthandler writes every thread's
+    stack to stderr and ends the process, a grace period (2 s at least) after the bound."""
+    pytester.makepyfile(
+        """
+        import signal
+        import threading
+
+        def test_deaf_to_signals():
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+            threading.Event().wait()
+        """
+    )
+    started = time.monotonic()
+    result = pytester.runpytest_subprocess("--hang-guard=short", TINY, timeout=120)
+    assert time.monotonic() - started < 60
+    assert result.ret == 1
+    result.stderr.fnmatch_lines(["Timeout (0:00:0*)!", "*in test_deaf_to_signals*"])
+
+
 # --- nothing crashes the report --------------------------------------------------------------
 
 
