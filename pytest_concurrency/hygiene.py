@@ -280,6 +280,7 @@ def keep_alive(things: Iterable[object]) -> None:
             if thing.pid is not None:
                 _kept_pids.add(thing.pid)
         elif isinstance(thing, concurrent.futures.Executor):
+            _keep_names(_semaphore_names(thing))
             keep_alive(_executor_parts(thing))
         elif isinstance(thing, asyncio.AbstractEventLoop):
             origin = _origin_of(thing)
@@ -307,7 +308,7 @@ def _keep_names(names: Iterable[tuple[str, str]]) -> None:
 
 def _executor_parts(pool: concurrent.futures.Executor) -> list[object]:
     # The executors keep their workers in private attributes (as executors.workers_of reads).
-    parts: list[object] = [pool]
+    parts: list[object] = []
     if isinstance(pool, concurrent.futures.ThreadPoolExecutor):
         parts += list(pool._threads)
     elif isinstance(pool, concurrent.futures.ProcessPoolExecutor):

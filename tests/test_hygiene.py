@@ -404,8 +404,10 @@ def test_a_loop_dropped_without_being_closed_is_reported(pytester: pytest.Pytest
     result = pytester.runpytest("-W", "ignore::ResourceWarning")
     result.assert_outcomes(passed=1, errors=1)
     result.stdout.fnmatch_lines(
-        ["*event loop '<_UnixSelectorEventLoop * closed=False *' (dropped without being closed"
-         ", created at *test_a_loop_dropped*.py:5)*"]
+        [
+            "*event loop '<_UnixSelectorEventLoop * closed=False *' (dropped without being closed"
+            ", created at *test_a_loop_dropped*.py:5)*"
+        ]
     )
 
 
@@ -676,3 +678,59 @@ def test_pending_tasks_lists_unfinished_tasks_not_in_before() -> None:
         return found
 
     assert asyncio.run(main()) == [Survivor("task", "stuck")]
+
+
+def test_describe_says_behind_for_what_is_not_running_and_gives_each_kinds_fix() -> None:
+    """Loops and named resources are left behind, not running; each kind's fix is named once."""
+    semaphores = [Survivor("semaphore", "/mp-1"), Survivor("semaphore", "/mp-2")]
+    message = describe([Survivor("event loop", "a"), *semaphores])
+    assert message.startswith("the test left 3 thing(s) behind after its teardown: ")
+    assert message.count("release multiprocessing locks") == 1
+    assert "close event loops" in message
+
+
+def test_kept_alive_threads_are_not_survivors() -> None:
+    """A thread registered with keep_alive (a warm pool's worker) is not counted."""
+    gate = threading.Event()
+    snapshot = Snapshot()
+    kept = threading.Thread(target=gate.wait, name="kept")
+    kept.start()
+    try:
+        keep_alive([kept])
+        assert snapshot.survivors(0.01) == []
+    finally:
+        gate.set()
+        kept.join()
+
+
+@pytest.mark.platform("linux")
+def test_a_kept_process_pool_leaves_no_workers_or_semaphores_behind() -> None:
+    """keep_alive(pool) covers the pool's worker processes, threads and queue semaphores."""
+    snapshot = Snapshot()
+    spawn = multiprocessing.get_context("spawn")
+    pool = concurrent.futures.ProcessPoolExecutor(1, mp_context=spawn)
+    try:
+        assert pool.submit(abs, -1).result(timeout=60) == 1
+        keep_alive([pool])
+        assert snapshot.survivors(0.01) == []
+    finally:
+        pool.shutdown(wait=True)
+
+
+@pytest.mark.platform("linux")
+def test_a_snapshot_finds_a_child_started_after_it_and_terminates_it() -> None:
+    """A subprocess child still running is reported with its command and terminated."""
+    assert children_check_available()
+    snapshot = Snapshot()
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        [survivor] = snapshot.survivors(0.01)
+        assert survivor.what == "child process"
+        assert survivor.name.endswith("-c import time; time.sleep(60)")
+        assert survivor.detail == (
+            f"pid {child.pid}, still running: terminated; wait() for it or kill() it"
+        )
+        assert child.wait(5) == -15  # SIGTERM
+    finally:
+        child.kill()
+        child.wait()
