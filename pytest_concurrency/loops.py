@@ -24,9 +24,11 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import re
+import socket
 import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from .clock import VirtualTimeEventLoop
 
@@ -81,7 +83,31 @@ def _new_rloop_loop() -> asyncio.AbstractEventLoop:
     import rloop  # type: ignore[import-not-found,unused-ignore]
 
     loop: asyncio.AbstractEventLoop = rloop.new_event_loop()
+    _release_dropped_self_pipes(loop)
     return loop
+
+
+def _release_dropped_self_pipes(loop: Any) -> None:
+    """Release the self-pipe socket objects rloop drops at the end of each run.
+
+    rloop (0.5) makes a socket pair when ``run_forever`` starts; when the run ends it closes
+    the two descriptors natively but leaves the Python socket objects owning them. Each is
+    then a ``ResourceWarning`` when collected (an error in suites with ``filterwarnings =
+    error``: every async-lru test failed under rloop), and its ``close()`` on collection would
+    close a descriptor number that may have been reused. Detaching gives the numbers up.
+    """
+    stop = getattr(loop, "_ssock_stop", None)
+    if stop is None:  # a later rloop without this method
+        return
+
+    def stop_and_release() -> None:
+        dropped = [getattr(loop, "_ssock_r", None), getattr(loop, "_ssock_w", None)]
+        stop()
+        for sock in dropped:
+            if isinstance(sock, socket.socket):
+                sock.detach()
+
+    loop._ssock_stop = stop_and_release
 
 
 def _rloop_unavailable() -> str | None:

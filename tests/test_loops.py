@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import gc
+import os
 import sys
+import warnings
 
 import pytest
 
@@ -224,6 +228,26 @@ def test_the_uvloop_flavour_runs_on_uvloop_when_installed(pytester: pytest.Pytes
     result = run_loop_types(pytester, '@pytest.mark.loop_flavours("uvloop")')
     result.assert_outcomes(passed=2)
     result.stdout.fnmatch_lines(["*seen: uvloop.Loop debug=False"])
+
+
+@pytest.mark.library("rloop", ">=0.1")
+@pytest.mark.platform("linux")
+def test_the_rloop_flavour_leaves_no_socket_of_its_runs_behind() -> None:
+    """rloop's loop, as the flavour makes it, leaves neither an unclosed socket object (a
+    ResourceWarning) nor an open descriptor behind its runs."""
+    loop = flavour("rloop").factory()
+    descriptors_before_runs = len(os.listdir("/proc/self/fd"))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            for _ in range(2):  # each run makes, then drops, a socket pair
+                loop.run_until_complete(asyncio.sleep(0))
+            descriptors_after_runs = len(os.listdir("/proc/self/fd"))
+        finally:
+            loop.close()
+        gc.collect()
+    assert [str(w.message) for w in caught if w.category is ResourceWarning] == []
+    assert descriptors_after_runs == descriptors_before_runs
 
 
 def test_the_uvloop_flavour_skips_with_its_reason_when_uvloop_is_missing(
