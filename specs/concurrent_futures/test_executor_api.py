@@ -74,6 +74,7 @@ def concrete_executors():
 
 @pytest.mark.claim("CF-2", verdict="erratum", note=EXECUTOR_IS_NOT_AN_ABC)
 @pytest.mark.python("<3.14")
+@pytest.mark.contract
 def test_before_3_14_the_two_pools_are_the_only_executors():
     """Up to Python 3.13, concurrent.futures offers exactly two executors."""
     assert concrete_executors() == ["ProcessPoolExecutor", "ThreadPoolExecutor"]
@@ -86,6 +87,7 @@ def test_before_3_14_the_two_pools_are_the_only_executors():
     "workers each run in their own interpreter, inside this process",
 )
 @pytest.mark.python(">=3.14")
+@pytest.mark.contract
 def test_from_3_14_an_interpreter_pool_is_a_third_executor():
     """From Python 3.14 concurrent.futures also offers InterpreterPoolExecutor, a subclass of
     ThreadPoolExecutor whose workers run in interpreters of their own, in this process."""
