@@ -85,11 +85,34 @@ def _is_process_pool(pool: concurrent.futures.Executor) -> bool:
     return isinstance(pool, concurrent.futures.ProcessPoolExecutor)
 
 
-def _sentinel_ready(process: Any) -> bool:
+def _process_ended(process: Any) -> bool:
+    """Whether a worker process has ended, even if nobody has noticed yet.
+
+    The sentinel tells at once for children of this process (fork, spawn); a forkserver's
+    worker is the server's child, whose sentinel is only written after the server has reaped
+    it, so the process table is asked too (a zombie, or no such process, has ended).
+    """
     try:
-        return bool(multiprocessing.connection.wait([process.sentinel], timeout=0))
+        if multiprocessing.connection.wait([process.sentinel], timeout=0):
+            return True
     except (OSError, ValueError):  # closed: the process is gone
         return True
+    pid = process.pid
+    if pid is None:
+        return False
+    try:
+        stat = open(f"/proc/{pid}/stat").read()  # noqa: SIM115 (one read)
+    except FileNotFoundError:
+        return True
+    except OSError:  # no /proc here: ask the kernel whether the pid exists
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        except OSError:
+            return False
+        return False
+    return stat.rsplit(")", 1)[-1].split()[:1] in (["Z"], ["X"])
 
 
 def health_problem(
@@ -121,7 +144,7 @@ def health_problem(
         lost = set(pids_at_start) - set(processes)
         if lost:
             return f"worker process(es) {sorted(lost)} gone"
-        dead = [pid for pid, p in processes.items() if _sentinel_ready(p)]
+        dead = [pid for pid, p in processes.items() if _process_ended(p)]
         if dead:
             return f"worker process(es) {sorted(dead)} ended"
         manager = getattr(pool, "_executor_manager_thread", None)
