@@ -159,7 +159,8 @@ def test_a_leftover_child_process_is_stopped_and_fails_the_test(
     result = pytester.runpytest("--hang-scale=0.01")
     result.assert_outcomes(passed=1, errors=1)
     result.stdout.fnmatch_lines(["*running after its teardown: process 'forgotten-child'*"])
-    assert multiprocessing.active_children() == []
+    # (Warm pools of earlier tests may still have workers in this process.)
+    assert "forgotten-child" not in [p.name for p in multiprocessing.active_children()]
 
 
 def test_a_leftover_task_of_the_test_body_is_reported(pytester: pytest.Pytester) -> None:
@@ -284,7 +285,7 @@ LEFT_BEHIND = {
         def test_zz_release():
             HELD.clear()
         """,
-        "semaphore '/mp-*' (created at *test_*.py:7)",
+        "semaphore '/*' (created at *test_*.py:7)",  # /mp-..., or /loky-... once loky is loaded
         "release multiprocessing locks, semaphores and queues of spawn and forkserver "
         "contexts (close queues, drop the references)",
     ),
