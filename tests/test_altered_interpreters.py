@@ -3,9 +3,9 @@
 Every folder of ``tests/alterations`` holds one ``sitecustomize.py`` that changes one behaviour
 of the standard library which a claim of the catalogue is about, and names, in two constants,
 the claims it must contradict (``CLAIMS``) and the spec files or node ids to run (``SPECS``).
-Optional constants: ``ARGS`` (more pytest arguments, to keep the run short) and ``PYTHON`` (a
-version range outside which the alteration means nothing: the test skips there, saying so) and
-``PLATFORM`` (a ``sys.platform`` prefix, likewise).
+Optional constants: ``ARGS``, more pytest arguments (to keep the run short); ``PYTHON``, a
+version range outside which the alteration means nothing, and ``PLATFORM``, a ``sys.platform``
+prefix: elsewhere the test skips, saying so.
 
 Each test runs pytest on the alteration's specs in a child interpreter whose ``PYTHONPATH``
 starts with that folder, so the alteration loads in every process of the run, the spawn and
@@ -15,6 +15,9 @@ forkserver workers included. It asserts that the run
   internal error;
 * writes a claims report naming every altered claim as contradicted;
 * leaves nothing running: its process group is empty once it has ended.
+
+A control run checks that, unaltered, the same specs confirm every one of those claims, so a
+contradiction is the alteration's doing.
 
 Select these tests with ``-k altered``, leave them out with ``-k "not altered"``.
 """
