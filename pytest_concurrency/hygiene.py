@@ -23,8 +23,9 @@ How each kind is seen, cheaply enough to run around every test: threads and proc
 ``threading.enumerate()`` and ``multiprocessing.active_children()``; event loops by a weak
 registry filled by ``BaseEventLoop.__init__`` (and ``uvloop.Loop.__init__`` once uvloop is
 imported), which this module wraps; named resources by wrapping the resource tracker's
-``register``/``unregister``; other children by the pids allocated since the snapshot
-(``/proc/loadavg`` names the last one) whose parent is this process.
+``register``/``unregister``; other children, when the test made a spawning call (an audit
+hook counts ``os.fork``, ``subprocess.Popen``, ``os.posix_spawn``...), by the pids allocated
+since the snapshot (``/proc/loadavg`` names the last one) whose parent is this process.
 """
 
 from __future__ import annotations
@@ -219,12 +220,38 @@ def _wrap_resource_tracker() -> None:
     _wrapped.add(resource_tracker)
 
 
+# Audit events of the calls that start a process; a test that made none started no child
+# this way, so the leak check does not look for one (multiprocessing's own ``spawn`` is not
+# audited, but its processes are found through ``multiprocessing.active_children()``).
+_SPAWN_EVENTS = frozenset(
+    {
+        "os.fork",
+        "os.forkpty",
+        "os.posix_spawn",
+        "os.posix_spawnp",
+        "os.spawn",
+        "os.system",
+        "subprocess.Popen",
+    }
+)
+_spawns = 0  # spawning calls so far in this process
+
+
+def _count_spawns(event: str, args: tuple[Any, ...]) -> None:
+    global _spawns
+    if event in _SPAWN_EVENTS:
+        _spawns += 1
+
+
 def _install() -> None:
-    """Start watching loops and named resources (once per process; cheap when done)."""
+    """Start watching loops, named resources and spawning calls (once per process)."""
     uvloop = sys.modules.get("uvloop")
     if asyncio.BaseEventLoop in _wrapped and (uvloop is None or uvloop.Loop in _wrapped):
         return
     with _install_lock:
+        if _count_spawns not in _wrapped:
+            sys.addaudithook(_count_spawns)  # an audit hook cannot be removed: install once
+            _wrapped.add(_count_spawns)
         _wrap_loop_class(asyncio.BaseEventLoop)
         if uvloop is not None:
             _wrap_loop_class(uvloop.Loop)
@@ -447,6 +474,7 @@ class _Mark:
     threads: set[threading.Thread] = field(default_factory=lambda: set(threading.enumerate()))
     processes: set[Any] = field(default_factory=lambda: set(multiprocessing.active_children()))
     serial: int = field(default_factory=lambda: next(_serials))
+    spawns: int = field(default_factory=lambda: _spawns)
     last_pid: int | None = field(default_factory=_last_pid)
 
 
@@ -463,7 +491,8 @@ def long_lived() -> Iterator[None]:
         now = _Mark()
         keep_alive(now.threads - mark.threads)
         keep_alive(now.processes - mark.processes)
-        keep_alive(_children_since(mark.last_pid, now.last_pid))
+        if now.spawns != mark.spawns:
+            keep_alive(_children_since(mark.last_pid, now.last_pid))
         for loop in list(_loops):
             origin = _origin_of(loop)
             if origin is not None and origin.serial > mark.serial:
@@ -494,7 +523,7 @@ class Snapshot:
 
     def setup_done(self) -> None:
         """Note that the test's fixtures are set up: what started before came from them."""
-        self._after_setup = _Mark()
+        self._after_setup = _Mark(last_pid=None)
 
     def survivors(self, grace: float) -> list[Survivor]:
         """What appeared since the snapshot and is still there after ``grace`` seconds:
@@ -528,6 +557,8 @@ class Snapshot:
         return left + join_all(rest, max(0.0, deadline - time.monotonic()))
 
     def _children(self, grace: float) -> list[Survivor]:
+        if _spawns == self._start.spawns:
+            return []  # no process started through the calls that make children
         children = _children_since(self._start.last_pid, _last_pid())
         if not children:
             return []
