@@ -198,6 +198,26 @@ def test_the_gil_guard_runs_a_spec_for_the_gil_here(pytester: pytest.Pytester) -
     pytester.runpytest().assert_outcomes(passed=1)
 
 
+@pytest.mark.gil("disabled")
+def test_the_gil_guard_skips_a_spec_for_the_gil_on_a_free_threaded_build(
+    pytester: pytest.Pytester,
+) -> None:
+    """With the GIL off, a spec for GIL builds skips, saying so."""
+    pytester.makepyfile(one_test('gil("enabled")'))
+    result = pytester.runpytest("-rs")
+    result.assert_outcomes(skipped=1)
+    result.stdout.fnmatch_lines(["SKIPPED*: needs the GIL enabled; here it is disabled"])
+
+
+@pytest.mark.gil("disabled")
+def test_the_gil_guard_runs_a_free_threading_spec_on_a_free_threaded_build(
+    pytester: pytest.Pytester,
+) -> None:
+    """With the GIL off, gil('disabled') holds."""
+    pytester.makepyfile(one_test('gil("disabled")'))
+    pytester.runpytest().assert_outcomes(passed=1)
+
+
 @pytest.mark.parametrize(
     "mark",
     [

@@ -194,6 +194,17 @@ def test_the_header_shows_python_gil_start_methods_and_flavours(
     )
 
 
+@pytest.mark.gil("disabled")
+def test_the_header_says_when_the_gil_is_off(pytester: pytest.Pytester) -> None:
+    """On a free-threaded build the header says the GIL is disabled."""
+    pytester.makepyfile("def test_x(): pass")
+    result = pytester.runpytest()
+    version = sys.version.split()[0]
+    result.stdout.fnmatch_lines(
+        [f"concurrency: cpython {version}, GIL disabled (free-threaded), * CPUs"]
+    )
+
+
 def test_the_options_are_documented_in_help(pytester: pytest.Pytester) -> None:
     """pytest --help lists every option in the plugin's group."""
     result = pytester.runpytest("--help")
