@@ -166,7 +166,7 @@ def check_applies(alteration: Alteration) -> None:
     does not apply: ``site`` only prints a failing sitecustomize's error and goes on, which
     would run the specs on an unaltered interpreter."""
     probe = subprocess.run(
-        [sys.executable, "-c", "import sitecustomize"],
+        [sys.executable, "-c", "import sitecustomize; print(sitecustomize.__file__)"],
         cwd=ROOT,
         env=child_environment(alteration),
         capture_output=True,
@@ -181,6 +181,10 @@ def check_applies(alteration: Alteration) -> None:
     )
     assert probe.returncode == 0, failure
     assert not stderr, failure
+    loaded = Path(probe.stdout.strip()).resolve()
+    assert loaded == (alteration.folder / "sitecustomize.py").resolve(), (
+        f"another sitecustomize shadows the alteration {alteration.name}: {loaded}"
+    )
 
 
 def tail(text: str, lines: int = 60) -> str:
