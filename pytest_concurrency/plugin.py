@@ -39,14 +39,21 @@ from .fixtures import (  # noqa: F401  (imported so pytest registers the fixture
     thread_executor,
     warm_pools,
 )
-from .hygiene import Snapshot, describe, long_lived, pending_tasks
+from .hygiene import (
+    Snapshot,
+    describe,
+    long_lived,
+    pending_tasks,
+    still_pending,
+    task_survivors,
+)
 from .options import Settings, add_options
 from .timeouts import get_scale, hang_bound, set_scale
 
 settings_key = pytest.StashKey[Settings]()
 ledger_key = pytest.StashKey[Ledger]()
 snapshot_key = pytest.StashKey[Snapshot]()
-tasks_key = pytest.StashKey[list[Any]]()
+tasks_key = pytest.StashKey[list[asyncio.Task[Any]]]()
 written_key = pytest.StashKey[Path]()
 guard_key = pytest.StashKey[guard.HangGuardPlugin]()
 
@@ -285,6 +292,16 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
             item.stash[tasks_key] = pending_tasks(loop, before)
 
 
+def pytest_fixture_post_finalizer(
+    fixturedef: pytest.FixtureDef[Any], request: pytest.FixtureRequest
+) -> None:
+    # A task the test left may be stopped by a fixture's teardown (a server fixture cancelling
+    # its serving task): forget those as each fixture ends, while the loop is still open.
+    tasks = request.node.stash.get(tasks_key, None)
+    if tasks:
+        request.node.stash[tasks_key] = still_pending(tasks)
+
+
 def _test_loop(item: pytest.Item) -> asyncio.AbstractEventLoop | None:
     funcargs: dict[str, Any] = getattr(item, "funcargs", {})
     for name, value in funcargs.items():
@@ -306,7 +323,8 @@ def pytest_runtest_teardown(item: pytest.Item) -> Generator[None, None, None]:
     funcargs = getattr(item, "funcargs", None)
     if isinstance(funcargs, dict):
         funcargs.clear()
-    left = item.stash.get(tasks_key, []) + snapshot.survivors(hang_bound("short"))
+    tasks = task_survivors(still_pending(item.stash.get(tasks_key, [])))
+    left = tasks + snapshot.survivors(hang_bound("short"))
     if left and mode == "fail":
         pytest.fail(describe(left), pytrace=False)
     if left:

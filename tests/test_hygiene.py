@@ -20,6 +20,7 @@ from pytest_concurrency.hygiene import (
     join_all,
     keep_alive,
     pending_tasks,
+    task_survivors,
 )
 
 LEAKY_THREAD = """
@@ -175,7 +176,36 @@ def test_a_leftover_task_of_the_test_body_is_reported(pytester: pytest.Pytester)
     )
     result = pytester.runpytest()
     result.assert_outcomes(passed=1, errors=1)
-    result.stdout.fnmatch_lines(["*running after its teardown: task 'forgotten'*"])
+    result.stdout.fnmatch_lines(
+        ["*running after its teardown: task 'forgotten' (running sleep())*"]
+    )
+
+
+def test_a_task_of_the_test_that_a_fixture_stops_at_teardown_is_not_a_leak(
+    pytester: pytest.Pytester,
+) -> None:
+    """The test starts a server task and leaves it; the server fixture's teardown stops it."""
+    pytester.makepyfile(
+        """
+        import asyncio
+
+        import pytest_asyncio
+
+        @pytest_asyncio.fixture
+        async def server():
+            tasks = []
+            yield tasks
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+        async def test_x(server):
+            serving = asyncio.Event()
+            server.append(asyncio.get_running_loop().create_task(serving.wait(), name="serve"))
+        """
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=1)
 
 
 def test_tasks_of_fixtures_and_finished_tasks_are_not_leaks(pytester: pytest.Pytester) -> None:
@@ -674,11 +704,11 @@ def test_pending_tasks_lists_unfinished_tasks_not_in_before() -> None:
         done = loop.create_task(asyncio.sleep(0), name="done")
         await done
         stuck = loop.create_task(asyncio.Event().wait(), name="stuck")
-        found = pending_tasks(loop, before)
+        found = task_survivors(pending_tasks(loop, before))
         stuck.cancel()
         return found
 
-    assert asyncio.run(main()) == [Survivor("task", "stuck")]
+    assert asyncio.run(main()) == [Survivor("task", "stuck", detail="running Event.wait()")]
 
 
 def test_describe_says_behind_for_what_is_not_running_and_gives_each_kinds_fix() -> None:
