@@ -55,6 +55,7 @@ ledger_key = pytest.StashKey[Ledger]()
 snapshot_key = pytest.StashKey[Snapshot]()
 tasks_key = pytest.StashKey[list[asyncio.Task[Any]]]()
 written_key = pytest.StashKey[Path]()
+flavours_key = pytest.StashKey[Mapping[str, loops.LoopFactory]]()
 guard_key = pytest.StashKey[guard.HangGuardPlugin]()
 
 
@@ -93,6 +94,7 @@ def pytest_configure(config: pytest.Config) -> None:
     settings = config.stash[settings_key] = Settings.from_config(config)
     ledger = config.stash[ledger_key] = Ledger(load_catalogue())
     config.pluginmanager.register(_ReportRecorder(ledger), "concurrency-report-recorder")
+    config.pluginmanager.register(_FlavourWatch(), "concurrency-flavour-watch")
     hang_guard = config.stash[guard_key] = guard.HangGuardPlugin(config, settings.hang_guard)
     config.pluginmanager.register(hang_guard, "concurrency-hang-guard")
 
@@ -207,7 +209,43 @@ def pytest_asyncio_loop_factories(
         # A conformance run: a contract that holds on the platform's default loop is one
         # every loop should honour, whichever flavours the spec's marker lists.
         names = [chosen]
-    return {name: _factory_or_skip(name) for name in names or settings.loop_flavours}
+    answer = {name: _factory_or_skip(name) for name in names or settings.loop_flavours}
+    item.stash[flavours_key] = answer
+    return answer
+
+
+class _FlavourWatch:
+    """Says so when another answer to pytest_asyncio_loop_factories hides the flavours.
+
+    pytest-asyncio takes the first answer; a project's conftest that answers the hook itself
+    would otherwise silently run every test on its own loop while --loop-flavours or the
+    loop_flavours marker asked for others.
+    """
+
+    @pytest.hookimpl(wrapper=True, optionalhook=True)
+    def pytest_asyncio_loop_factories(
+        self, config: pytest.Config, item: pytest.Item
+    ) -> Generator[None, Any, Any]:
+        answer = yield
+        asked = config.getoption("loop_flavours") or item.get_closest_marker("loop_flavours")
+        if answer is None or answer is item.stash.get(flavours_key, None) or not asked:
+            return answer
+        ours = config.pluginmanager.get_plugin("concurrency")
+        others = [
+            config.pluginmanager.get_name(impl.plugin) or repr(impl.plugin)
+            for impl in item.ihook.pytest_asyncio_loop_factories.get_hookimpls()
+            if impl.plugin is not ours and not impl.wrapper and not impl.hookwrapper
+        ]
+        _collection_error(
+            item,
+            ValueError(
+                "loop flavours were asked for (--loop-flavours or the loop_flavours marker), "
+                f"but {', '.join(others)} answers pytest_asyncio_loop_factories first with "
+                f"{', '.join(map(repr, answer))}, and pytest-asyncio takes the first answer; "
+                "drop --loop-flavours for this suite, or return None from that hook for the "
+                "tests the flavours should reach"
+            ),
+        )
 
 
 def _factory_or_skip(name: str) -> loops.LoopFactory:

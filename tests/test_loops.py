@@ -363,3 +363,26 @@ def test_the_asyncio_marker_can_pick_flavours_by_name(pytester: pytest.Pytester)
         """
     )
     pytester.inline_run().assertoutcome(passed=1)
+
+
+def test_a_conftest_answering_the_loop_factories_hook_hides_no_flavour_silently(
+    pytester: pytest.Pytester,
+) -> None:
+    """pytest-asyncio takes the first answer: flavours asked for and hidden by a conftest's
+    answer are a collection error naming the conftest; without flavours asked, nothing changes."""
+    pytester.makeconftest(
+        """
+        import asyncio
+
+        def pytest_asyncio_loop_factories(config, item):
+            return {"mine": asyncio.new_event_loop}
+        """
+    )
+    pytester.makepyfile("async def test_x():\n    pass\n")
+
+    asked = pytester.runpytest("--loop-flavours=virtual")
+    not_asked = pytester.runpytest()
+
+    assert asked.ret == pytest.ExitCode.INTERRUPTED  # a collection error
+    asked.stdout.fnmatch_lines(["*test_x: loop flavours were asked for*conftest.py*'mine'*"])
+    not_asked.assert_outcomes(passed=1)
