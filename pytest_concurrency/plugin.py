@@ -48,6 +48,8 @@ from .hygiene import (
     task_survivors,
 )
 from .options import Settings, add_options
+from .servers import LatencyServer
+from .sync import Gate
 from .timeouts import get_scale, hang_bound, set_scale
 
 settings_key = pytest.StashKey[Settings]()
@@ -351,6 +353,10 @@ def _test_loop(item: pytest.Item) -> asyncio.AbstractEventLoop | None:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_teardown(item: pytest.Item) -> Generator[None, None, None]:
+    # Before the fixtures (the pools) are torn down: a test that failed midway lets go of the
+    # workers it held on a Gate or a held loopback server, so they end and the run moves on.
+    Gate.open_all()
+    LatencyServer.release_all()
     result = yield
     mode = item.config.stash[settings_key].leak_check
     snapshot = item.stash.get(snapshot_key, None)

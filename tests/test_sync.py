@@ -306,3 +306,22 @@ def test_a_worker_held_by_a_gate_nobody_opens_still_lets_the_interpreter_exit() 
 
     assert finished.returncode == 1
     assert "the program failed before opening its gate" in finished.stderr
+
+
+def test_a_failing_test_lets_go_of_the_workers_it_held_on_a_gate(pytester: pytest.Pytester) -> None:
+    """The plugin opens gates left closed before the fixtures are torn down: the pool's
+    worker ends at once, so the failure is the test's own and no leak is reported."""
+    pytester.makepyfile(
+        """
+        from pytest_concurrency import Gate
+
+        def test_x(thread_executor):
+            gate = Gate()
+            thread_executor.submit(gate.wait, 600)
+            assert False, "failed while holding the gate"
+        """
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*failed while holding the gate*"])
+    result.stdout.no_fnmatch_line("*after its teardown*")
