@@ -9,11 +9,12 @@ catch.
 """
 
 import concurrent.futures
+import contextlib
 from concurrent.futures import as_completed
 
 import pytest
 
-from pytest_concurrency import Gate, assert_blocks, hang_bound
+from pytest_concurrency import LatencyServer, assert_blocks, hang_bound
 from pytest_concurrency.spec_support.workloads import fetch, square
 
 OWN_TIMEOUT_CLASS = (
@@ -41,38 +42,41 @@ def test_as_completed_yields_a_quick_future_before_a_held_one(executor, http_ser
 
 @pytest.mark.claim("CF-13", verdict="holds")
 @pytest.mark.contract
-def test_as_completed_follows_the_finishing_order_not_the_submission_order(thread_executor):
+def test_as_completed_follows_the_finishing_order_not_the_submission_order(executor):
     """Three calls are let go in the order b, c, a; as_completed yields their futures in
     exactly that order."""
-    gates = {name: Gate(name) for name in "abc"}
-    futures = {
-        name: thread_executor.submit(gate.wait, hang_bound("medium"))
-        for name, gate in gates.items()
-    }
-    names = {future: name for name, future in futures.items()}
+    with contextlib.ExitStack() as stack:
+        # One held server per call, so that each can be let go on its own, in any kind of pool.
+        servers = {name: stack.enter_context(LatencyServer()) for name in "abc"}
+        for server in servers.values():
+            server.hold()
+        futures = {
+            name: executor.submit(fetch, server.url(f"/{name}")) for name, server in servers.items()
+        }
+        names = {future: name for name, future in futures.items()}
 
-    finished = as_completed(futures.values(), timeout=hang_bound())
-    order = []
-    for name in "bca":
-        gates[name].open()
-        order.append(names[next(finished)])
+        finished = as_completed(futures.values(), timeout=hang_bound("medium"))
+        order = []
+        for name in "bca":
+            servers[name].release()
+            order.append(names[next(finished)])
 
     assert order == ["b", "c", "a"]
 
 
 @pytest.mark.claim("CF-14", verdict="holds")
 @pytest.mark.contract
-def test_futures_finished_before_the_call_come_out_first(thread_executor):
+def test_futures_finished_before_the_call_come_out_first(executor, http_server):
     """A future that had finished before as_completed was called is yielded first, even when
     it is listed after an unfinished one."""
-    gate = Gate()
-    held = thread_executor.submit(gate.wait, hang_bound("medium"))
-    already_done = thread_executor.submit(square, 6)
-    already_done.result(hang_bound())
+    http_server.hold()
+    held = executor.submit(fetch, http_server.url("/held"))
+    already_done = executor.submit(square, 6)
+    already_done.result(hang_bound("medium"))
 
-    finished = as_completed([held, already_done], timeout=hang_bound())
+    finished = as_completed([held, already_done], timeout=hang_bound("medium"))
     first = next(finished)
-    gate.open()
+    http_server.release()
     second = next(finished)
 
     assert [first, second] == [already_done, held]
@@ -80,15 +84,15 @@ def test_futures_finished_before_the_call_come_out_first(thread_executor):
 
 @pytest.mark.claim("CF-15", verdict="holds")
 @pytest.mark.contract
-def test_iterating_as_completed_blocks_until_the_next_future_finishes(thread_executor):
+def test_iterating_as_completed_blocks_until_the_next_future_finishes(executor, http_server):
     """next() on the iterator does not return while no further future has finished; it returns
     that future as soon as one does."""
-    gate = Gate()
-    held = thread_executor.submit(gate.wait, hang_bound("medium"))
-    finished = as_completed([held], timeout=hang_bound())
+    http_server.hold()
+    held = executor.submit(fetch, http_server.url("/held"))
+    finished = as_completed([held], timeout=hang_bound("medium"))
 
     with assert_blocks(next, finished) as call:
-        gate.open()
+        http_server.release()
 
     assert call.result() is held
 
@@ -96,19 +100,19 @@ def test_iterating_as_completed_blocks_until_the_next_future_finishes(thread_exe
 @pytest.mark.claim("CF-15", verdict="holds")
 @pytest.mark.python(">=3.11")
 @pytest.mark.contract
-def test_from_3_11_as_completed_times_out_with_the_builtin_timeout_error(thread_executor):
+def test_from_3_11_as_completed_times_out_with_the_builtin_timeout_error(executor, http_server):
     """When the timeout runs out, the finished futures have been yielded and the iterator
     raises the builtin TimeoutError, which concurrent.futures.TimeoutError now names."""
-    gate = Gate()
-    done = thread_executor.submit(square, 2)
-    held = thread_executor.submit(gate.wait, hang_bound("medium"))
-    done.result(hang_bound())
+    http_server.hold()
+    done = executor.submit(square, 2)
+    held = executor.submit(fetch, http_server.url("/held"))
+    done.result(hang_bound("medium"))
     finished = as_completed([done, held], timeout=0.05)
 
     first = next(finished)
     with pytest.raises(TimeoutError) as raised:
         next(finished)
-    gate.open()
+    http_server.release()
 
     assert first is done
     assert raised.type is TimeoutError
@@ -119,19 +123,19 @@ def test_from_3_11_as_completed_times_out_with_the_builtin_timeout_error(thread_
 @pytest.mark.claim("CF-15", verdict="erratum", note=OWN_TIMEOUT_CLASS)
 @pytest.mark.python("<3.11")
 @pytest.mark.contract
-def test_on_3_10_as_completed_times_out_with_its_own_timeout_error(thread_executor):
+def test_on_3_10_as_completed_times_out_with_its_own_timeout_error(executor, http_server):
     """On Python 3.10 the iterator raises concurrent.futures.TimeoutError, which is not the
     builtin TimeoutError, nor a subclass of it."""
-    gate = Gate()
-    done = thread_executor.submit(square, 2)
-    held = thread_executor.submit(gate.wait, hang_bound("medium"))
-    done.result(hang_bound())
+    http_server.hold()
+    done = executor.submit(square, 2)
+    held = executor.submit(fetch, http_server.url("/held"))
+    done.result(hang_bound("medium"))
     finished = as_completed([done, held], timeout=0.05)
 
     first = next(finished)
     with pytest.raises(concurrent.futures.TimeoutError) as raised:
         next(finished)
-    gate.open()
+    http_server.release()
 
     assert first is done
     assert raised.type is concurrent.futures.TimeoutError

@@ -10,21 +10,21 @@ from concurrent.futures import ALL_COMPLETED, FIRST_COMPLETED, FIRST_EXCEPTION, 
 
 import pytest
 
-from pytest_concurrency import Gate, assert_blocks, hang_bound
-from pytest_concurrency.spec_support.workloads import raise_value_error, square
+from pytest_concurrency import assert_blocks, hang_bound
+from pytest_concurrency.spec_support.workloads import fetch, raise_value_error, square
 
 
 @pytest.mark.claim("CF-10", verdict="holds")
 @pytest.mark.contract
-def test_wait_splits_the_futures_into_done_and_not_done(thread_executor):
+def test_wait_splits_the_futures_into_done_and_not_done(executor, http_server):
     """With FIRST_COMPLETED, wait() returns as soon as one future has finished: the finished
     one in done, the held one in not_done. The pair is a named tuple."""
-    gate = Gate()
-    held = thread_executor.submit(gate.wait, hang_bound("medium"))
-    quick = thread_executor.submit(square, 7)
+    http_server.hold()
+    held = executor.submit(fetch, http_server.url("/held"))
+    quick = executor.submit(square, 7)
 
-    result = wait([held, quick], timeout=hang_bound(), return_when=FIRST_COMPLETED)
-    gate.open()
+    result = wait([held, quick], timeout=hang_bound("medium"), return_when=FIRST_COMPLETED)
+    http_server.release()
 
     assert (result.done, result.not_done) == ({quick}, {held})
     assert result == (result.done, result.not_done)
@@ -47,62 +47,64 @@ def test_return_when_takes_three_constants_and_defaults_to_all_completed():
 
 @pytest.mark.claim("CF-11", verdict="holds")
 @pytest.mark.contract
-def test_by_default_wait_blocks_until_every_future_has_finished(thread_executor):
+def test_by_default_wait_blocks_until_every_future_has_finished(executor, http_server):
     """Without return_when, wait() does not return while one future is unfinished, even when
     the others are done."""
-    gate = Gate()
-    quick = thread_executor.submit(square, 3)
-    held = thread_executor.submit(gate.wait, hang_bound("medium"))
-    quick.result(hang_bound())
+    http_server.hold()
+    quick = executor.submit(square, 3)
+    held = executor.submit(fetch, http_server.url("/held"))
+    quick.result(hang_bound("medium"))
 
     with assert_blocks(wait, [quick, held]) as call:
-        gate.open()
+        http_server.release()
 
     assert call.result() == ({quick, held}, set())
 
 
 @pytest.mark.claim("CF-11", verdict="holds")
 @pytest.mark.contract
-def test_first_exception_returns_as_soon_as_a_future_raises(thread_executor):
+def test_first_exception_returns_as_soon_as_a_future_raises(executor, http_server):
     """FIRST_EXCEPTION returns when a future finishes by raising, leaving the others in
     not_done."""
-    gate = Gate()
-    held = thread_executor.submit(gate.wait, hang_bound("medium"))
-    failing = thread_executor.submit(raise_value_error, "boom")
+    http_server.hold()
+    held = executor.submit(fetch, http_server.url("/held"))
+    failing = executor.submit(raise_value_error, "boom")
 
-    done, not_done = wait([held, failing], timeout=hang_bound(), return_when=FIRST_EXCEPTION)
-    gate.open()
+    done, not_done = wait(
+        [held, failing], timeout=hang_bound("medium"), return_when=FIRST_EXCEPTION
+    )
+    http_server.release()
 
     assert (done, not_done) == ({failing}, {held})
 
 
 @pytest.mark.claim("CF-11", verdict="holds")
 @pytest.mark.contract
-def test_first_exception_without_an_exception_waits_for_all(thread_executor):
+def test_first_exception_without_an_exception_waits_for_all(executor, http_server):
     """When no future raises, FIRST_EXCEPTION behaves like ALL_COMPLETED: a future that
     finished normally does not end the wait."""
-    gate = Gate()
-    quick = thread_executor.submit(square, 3)
-    held = thread_executor.submit(gate.wait, hang_bound("medium"))
-    quick.result(hang_bound())
+    http_server.hold()
+    quick = executor.submit(square, 3)
+    held = executor.submit(fetch, http_server.url("/held"))
+    quick.result(hang_bound("medium"))
 
     with assert_blocks(lambda: wait([quick, held], return_when=FIRST_EXCEPTION)) as call:
-        gate.open()
+        http_server.release()
 
     assert call.result() == ({quick, held}, set())
 
 
 @pytest.mark.claim("CF-12", verdict="holds")
 @pytest.mark.contract
-def test_wait_with_a_timeout_returns_what_finished_without_raising(thread_executor):
+def test_wait_with_a_timeout_returns_what_finished_without_raising(executor, http_server):
     """With a timeout, wait() hands back the futures done by then and leaves the rest in
     not_done; it does not raise."""
-    gate = Gate()
-    quick = thread_executor.submit(pow, 2, 10)
-    stuck = thread_executor.submit(gate.wait, hang_bound("medium"))
-    quick.result(hang_bound())  # finished before wait() is called: no race with the timeout
+    http_server.hold()
+    quick = executor.submit(pow, 2, 10)
+    stuck = executor.submit(fetch, http_server.url("/stuck"))
+    quick.result(hang_bound("medium"))  # finished before wait() is called: no race with it
 
     done, not_done = wait([quick, stuck], timeout=0.01)
-    gate.open()
+    http_server.release()
 
     assert (done, not_done) == ({quick}, {stuck})
