@@ -107,6 +107,50 @@ def test_only_a_pending_future_can_be_cancelled(executor_factory):
     assert [future_state(running), future_state(waiting)] == ["finished", "cancelled"]
 
 
+@pytest.mark.claim("CF-9", verdict="holds")
+@pytest.mark.contract
+def test_a_future_whose_call_has_started_is_running_and_cannot_be_cancelled(executor, http_server):
+    """Once a worker has started the call, on every kind of executor, the future reports
+    running and cancel() fails: the call goes on and its result arrives."""
+    http_server.hold()
+    future = executor.submit(fetch, http_server.url("/started"))
+    wait_until(lambda: http_server.in_flight == 1, timeout=hang_bound("medium"))
+
+    state_once_started = future_state(future)
+    cancelled = future.cancel()
+    http_server.release()
+
+    assert (state_once_started, cancelled) == ("running", False)
+    assert future.result(hang_bound("medium")) == b"body of /started\n"
+
+
+@pytest.mark.claim("CF-9", verdict="holds")
+@pytest.mark.contract
+def test_cancel_succeeds_only_on_calls_that_have_not_started(
+    executor_kind, executor_factory, http_server
+):
+    """With the one worker busy on a held call, cancel() succeeds on the last of many calls
+    queued behind it, and after the release exactly the calls whose cancel() failed have run:
+    a cancelled call never starts, and a started one is never cancelled."""
+    pool = executor_factory(executor_kind, max_workers=1)
+    http_server.hold()
+    paths = [f"/{n}" for n in range(1, 9)]
+    futures = [pool.submit(fetch, http_server.url(path)) for path in paths]
+    wait_until(lambda: http_server.in_flight >= 1, timeout=hang_bound("medium"))
+
+    cancelled = [future.cancel() for future in futures]
+    http_server.release()
+    for future, was_cancelled in zip(futures, cancelled, strict=True):
+        if not was_cancelled:
+            future.result(hang_bound("medium"))
+
+    assert cancelled[-1] is True
+    assert [future.cancelled() for future in futures] == cancelled
+    assert sorted(http_server.requests) == sorted(
+        path for path, was_cancelled in zip(paths, cancelled, strict=True) if not was_cancelled
+    )
+
+
 @pytest.mark.claim("CF-9", verdict="erratum", note=QUEUED_IS_RUNNING)
 @pytest.mark.contract
 def test_a_process_pool_reports_running_before_its_worker_is_ready(
