@@ -14,8 +14,13 @@ import threading
 
 import pytest
 
-from pytest_concurrency import hang_bound
-from pytest_concurrency.spec_support.workloads import current_pid, current_thread_name, square
+from pytest_concurrency import LatencyServer, assert_blocks, hang_bound, wait_until
+from pytest_concurrency.spec_support.workloads import (
+    current_pid,
+    current_thread_name,
+    fetch,
+    square,
+)
 
 EXECUTOR_IS_NOT_AN_ABC = (
     "Executor is abstract by documentation only: it is a plain class (not an abc.ABC), "
@@ -132,3 +137,21 @@ def test_the_same_code_runs_on_every_kind_of_executor(executor):
     mapped = list(executor.map(square, range(5), timeout=hang_bound("medium")))
 
     assert submitted == mapped == [0, 1, 4, 9, 16]
+
+
+@pytest.mark.claim("CF-3", verdict="holds", note="for picklable work only")
+@pytest.mark.contract
+def test_map_yields_the_results_in_the_order_of_the_inputs(executor, http_server):
+    """map() yields the results in the order of its inputs, on every kind of executor: the
+    result of a held first call comes before that of a second call already answered."""
+    with LatencyServer() as unheld:
+        http_server.hold()
+        urls = [http_server.url("/first"), unheld.url("/second")]
+        results = executor.map(fetch, urls, timeout=hang_bound("medium"))
+        wait_until(lambda: unheld.requests == ["/second"], timeout=hang_bound("medium"))
+
+        with assert_blocks(next, results) as call:
+            http_server.release()
+        rest = list(results)
+
+    assert [call.result(), *rest] == [b"body of /first\n", b"body of /second\n"]
