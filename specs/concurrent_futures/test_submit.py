@@ -51,6 +51,21 @@ def test_submit_returns_a_future_before_the_call_has_finished(executor, http_ser
     assert future.result(hang_bound("medium")) == b"body of /slow\n"
 
 
+@pytest.mark.claim("CF-4", verdict="holds")
+@pytest.mark.contract
+def test_each_submit_runs_its_own_call_even_with_the_same_arguments(executor, http_server):
+    """Two submit() calls of the same function with the same argument run it twice, on every
+    kind of executor: each returns a future of its own, and the server sees two requests."""
+    url = http_server.url("/same")
+
+    futures = [executor.submit(fetch, url) for _ in range(2)]
+    bodies = [future.result(hang_bound("medium")) for future in futures]
+
+    assert futures[0] is not futures[1]
+    assert bodies == [b"body of /same\n", b"body of /same\n"]
+    assert http_server.requests == ["/same", "/same"]
+
+
 @pytest.mark.claim("CF-5", verdict="erratum", note=NOT_AT_ONCE)
 @pytest.mark.contract
 def test_a_thread_pool_future_is_pending_until_a_worker_thread_takes_it(executor_factory):
