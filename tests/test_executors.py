@@ -296,10 +296,13 @@ def test_a_process_worker_still_busy_after_teardown_is_stopped_and_fails_the_tes
             pool.submit(workloads.wait_for_real_seconds, 60)
         """
     )
+    children_before = set(multiprocessing.active_children())  # warm pools of earlier tests
+
     result = pytester.runpytest("--hang-scale=0.01")
+
     result.assert_outcomes(passed=1, errors=1)
     result.stdout.fnmatch_lines(["*process 'ForkProcess-*' of ProcessPoolExecutor*"])
-    assert multiprocessing.active_children() == []
+    assert set(multiprocessing.active_children()) <= children_before
 
 
 # --- the global start method ----------------------------------------------------------------
