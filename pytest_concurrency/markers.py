@@ -52,11 +52,13 @@ MARKERS: dict[str, str] = {
     ),
     "executor_kinds": (
         "executor_kinds(*kinds): the executor kinds (thread, process-fork, process-spawn, "
-        "process-forkserver) this test's executor fixture is made with."
+        "process-forkserver, loky, dask, or one a pytest_concurrency_executor_kinds hook adds) "
+        "this test's executor fixture is made with."
     ),
     "loop_flavours": (
         "loop_flavours(*flavours): the event-loop flavours (asyncio, debug, eager, virtual, "
-        "uvloop) this async test runs on, instead of those of --loop-flavours."
+        "uvloop, rloop, or one a pytest_concurrency_loop_flavours hook adds) this async test "
+        "runs on, instead of those of --loop-flavours."
     ),
     "fresh_pools": (
         "fresh_pools(reason=''): the executor fixtures give this test new pools, used by it "
