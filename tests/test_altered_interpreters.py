@@ -244,6 +244,8 @@ def run_pytest(
         left_running: list[str] = []
         try:
             status = run.wait(timeout=bound)
+        except subprocess.TimeoutExpired:
+            pass  # status None: hung
         finally:
             # Also when this test is interrupted (its own hang guard, Ctrl-C): never leave the
             # run behind. A run past its bound is killed at once; one that ended gets a short
