@@ -67,10 +67,13 @@ def test_both_pools_are_executors():
 
 
 def concrete_executors():
-    """The names of the Executor subclasses that concurrent.futures offers."""
+    """The names of the Executor subclasses that concurrent.futures offers. (Read through its
+    public names: the pools are imported lazily, so the module's namespace holds only those
+    somebody already used.)"""
+    offered = {name: getattr(concurrent.futures, name) for name in concurrent.futures.__all__}
     return sorted(
         name
-        for name, value in vars(concurrent.futures).items()
+        for name, value in offered.items()
         if isinstance(value, type)
         and issubclass(value, concurrent.futures.Executor)
         and value is not concurrent.futures.Executor
