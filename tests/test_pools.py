@@ -251,8 +251,15 @@ def test_a_healthy_pool_has_no_health_problem() -> None:
 
 @pytest.mark.parametrize(
     "request_fresh",
-    [{"fresh": True}, {"initializer": int}, {"max_tasks_per_child": 5}],
-    ids=["fresh", "initializer", "max_tasks_per_child"],
+    [
+        pytest.param({"fresh": True}, id="fresh"),
+        pytest.param({"initializer": int}, id="initializer"),
+        pytest.param(
+            {"max_tasks_per_child": 5},
+            marks=pytest.mark.python(">=3.11"),  # new in 3.11
+            id="max_tasks_per_child",
+        ),
+    ],
 )
 def test_a_fresh_pool_is_new_and_never_kept(warm: WarmPools, request_fresh: dict) -> None:
     """fresh=True, an initializer, or workers that end by design: a new pool, shut down at the
