@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import json
 import signal
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from pytest_concurrency import guard
+from pytest_concurrency import guard, hang_bound, wait_until
 
 TINY = "--hang-scale=0.02"  # short 0.1 s, medium 0.6 s, long 2.4 s
 
@@ -658,21 +657,21 @@ def test_the_report_is_written_when_ctrl_c_stops_the_run(pytester: pytest.Pytest
         """
     )
     command = [sys.executable, "-m", "pytest", "-s", "-p", "no:cacheprovider"]
-    proc = pytester.popen(
-        [*command, "--claims-report=claims.json"], stdout=subprocess.PIPE, text=True
-    )
+    output = pytester.path / "output.txt"  # a file, not a pipe the child could fill and block on
+    with output.open("w") as out:
+        proc = pytester.popen([*command, "--claims-report=claims.json"], stdout=out)
     try:
-        assert proc.stdout is not None
-        for line in proc.stdout:  # ends at EOF if the run ends early
-            if "READY" in line:
-                break
+        wait_until(
+            lambda: "READY" in output.read_text() or proc.poll() is not None,
+            timeout=hang_bound("medium"),
+        )
         proc.send_signal(signal.SIGINT)
-        assert proc.wait(timeout=60) == pytest.ExitCode.INTERRUPTED
+        assert proc.wait(timeout=hang_bound("medium")) == pytest.ExitCode.INTERRUPTED, (
+            output.read_text()
+        )
     finally:
         proc.kill()
         proc.wait()
-        if proc.stdout is not None:
-            proc.stdout.close()
     report = json.loads((pytester.path / "claims.json").read_text())
     assert report["run"]["interrupted"] is True
     specs = {
