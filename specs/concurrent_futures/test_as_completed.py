@@ -25,7 +25,7 @@ OWN_TIMEOUT_CLASS = (
 
 @pytest.mark.claim("CF-13", verdict="holds")
 @pytest.mark.contract
-def test_as_completed_yields_a_quick_future_before_a_held_one(executor, http_server):
+def test_as_completed_yields_a_quick_future_before_a_held_one(http_server, executor):
     """A future submitted second but finishing first comes out first, on every kind of
     executor."""
     http_server.hold()
@@ -66,7 +66,7 @@ def test_as_completed_follows_the_finishing_order_not_the_submission_order(execu
 
 @pytest.mark.claim("CF-14", verdict="holds")
 @pytest.mark.contract
-def test_futures_finished_before_the_call_come_out_first(executor, http_server):
+def test_futures_finished_before_the_call_come_out_first(http_server, executor):
     """A future that had finished before as_completed was called is yielded first, even when
     it is listed after an unfinished one."""
     http_server.hold()
@@ -84,7 +84,7 @@ def test_futures_finished_before_the_call_come_out_first(executor, http_server):
 
 @pytest.mark.claim("CF-15", verdict="holds")
 @pytest.mark.contract
-def test_iterating_as_completed_blocks_until_the_next_future_finishes(executor, http_server):
+def test_iterating_as_completed_blocks_until_the_next_future_finishes(http_server, executor):
     """next() on the iterator does not return while no further future has finished; it returns
     that future as soon as one does."""
     http_server.hold()
@@ -100,7 +100,7 @@ def test_iterating_as_completed_blocks_until_the_next_future_finishes(executor, 
 @pytest.mark.claim("CF-15", verdict="holds")
 @pytest.mark.python(">=3.11")
 @pytest.mark.contract
-def test_from_3_11_as_completed_times_out_with_the_builtin_timeout_error(executor, http_server):
+def test_from_3_11_as_completed_times_out_with_the_builtin_timeout_error(http_server, executor):
     """When the timeout runs out, the finished futures have been yielded and the iterator
     raises the builtin TimeoutError, which concurrent.futures.TimeoutError now names."""
     http_server.hold()
@@ -123,7 +123,7 @@ def test_from_3_11_as_completed_times_out_with_the_builtin_timeout_error(executo
 @pytest.mark.claim("CF-15", verdict="erratum", note=OWN_TIMEOUT_CLASS)
 @pytest.mark.python("<3.11")
 @pytest.mark.contract
-def test_on_3_10_as_completed_times_out_with_its_own_timeout_error(executor, http_server):
+def test_on_3_10_as_completed_times_out_with_its_own_timeout_error(http_server, executor):
     """On Python 3.10 the iterator raises concurrent.futures.TimeoutError, which is not the
     builtin TimeoutError, nor a subclass of it."""
     http_server.hold()

@@ -144,7 +144,7 @@ def test_the_same_code_runs_on_every_kind_of_executor(executor):
 
 @pytest.mark.claim("CF-3", verdict="holds", note="for picklable work only")
 @pytest.mark.contract
-def test_map_yields_the_results_in_the_order_of_the_inputs(executor, http_server):
+def test_map_yields_the_results_in_the_order_of_the_inputs(http_server, executor):
     """map() yields the results in the order of its inputs, on every kind of executor: the
     result of a held first call comes before that of a second call already answered."""
     with LatencyServer() as unheld:

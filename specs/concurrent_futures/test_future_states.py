@@ -109,7 +109,7 @@ def test_only_a_pending_future_can_be_cancelled(executor_factory):
 
 @pytest.mark.claim("CF-9", verdict="holds")
 @pytest.mark.contract
-def test_a_future_whose_call_has_started_is_running_and_cannot_be_cancelled(executor, http_server):
+def test_a_future_whose_call_has_started_is_running_and_cannot_be_cancelled(http_server, executor):
     """Once a worker has started the call, on every kind of executor, the future reports
     running and cancel() fails: the call goes on and its result arrives."""
     http_server.hold()
@@ -127,7 +127,7 @@ def test_a_future_whose_call_has_started_is_running_and_cannot_be_cancelled(exec
 @pytest.mark.claim("CF-9", verdict="holds")
 @pytest.mark.contract
 def test_cancel_succeeds_only_on_calls_that_have_not_started(
-    executor_kind, executor_factory, http_server
+    http_server, executor_kind, executor_factory
 ):
     """With the one worker busy on a held call, cancel() succeeds on the last of many calls
     queued behind it, and after the release exactly the calls whose cancel() failed have run:
@@ -154,7 +154,7 @@ def test_cancel_succeeds_only_on_calls_that_have_not_started(
 @pytest.mark.claim("CF-9", verdict="erratum", note=QUEUED_IS_RUNNING)
 @pytest.mark.contract
 def test_a_process_pool_reports_running_before_its_worker_is_ready(
-    start_method, executor_factory, http_server
+    http_server, start_method, executor_factory
 ):
     """A process pool with one worker, held in its initializer, runs nothing; yet the first two
     futures already report running (they are in the workers' queue, max_workers + 1 places)

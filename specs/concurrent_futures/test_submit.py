@@ -37,7 +37,7 @@ QUEUED_COUNTS_AS_RUNNING = (
 
 @pytest.mark.claim("CF-4", verdict="holds")
 @pytest.mark.contract
-def test_submit_returns_a_future_before_the_call_has_finished(executor, http_server):
+def test_submit_returns_a_future_before_the_call_has_finished(http_server, executor):
     """submit() hands back a Future while the call is still blocked in a worker, on every kind
     of executor."""
     http_server.hold()
@@ -53,7 +53,7 @@ def test_submit_returns_a_future_before_the_call_has_finished(executor, http_ser
 
 @pytest.mark.claim("CF-4", verdict="holds")
 @pytest.mark.contract
-def test_each_submit_runs_its_own_call_even_with_the_same_arguments(executor, http_server):
+def test_each_submit_runs_its_own_call_even_with_the_same_arguments(http_server, executor):
     """Two submit() calls of the same function with the same argument run it twice, on every
     kind of executor: each returns a future of its own, and the server sees two requests."""
     url = http_server.url("/same")
@@ -114,7 +114,7 @@ def test_with_one_thread_busy_later_futures_wait_as_pending(executor_factory):
 @pytest.mark.claim("CF-5", verdict="erratum", note=QUEUED_COUNTS_AS_RUNNING)
 @pytest.mark.contract
 def test_with_one_process_busy_two_more_futures_already_report_running(
-    start_method, executor_factory, http_server
+    http_server, start_method, executor_factory
 ):
     """With max_workers=1 and its one worker busy, a process pool reports the next two futures
     as running too: they wait in the queue that feeds the workers (max_workers + 1 places).

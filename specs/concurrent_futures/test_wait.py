@@ -16,7 +16,7 @@ from pytest_concurrency.spec_support.workloads import fetch, raise_value_error, 
 
 @pytest.mark.claim("CF-10", verdict="holds")
 @pytest.mark.contract
-def test_wait_splits_the_futures_into_done_and_not_done(executor, http_server):
+def test_wait_splits_the_futures_into_done_and_not_done(http_server, executor):
     """With FIRST_COMPLETED, wait() returns as soon as one future has finished: the finished
     one in done, the held one in not_done. The pair is a named tuple."""
     http_server.hold()
@@ -47,7 +47,7 @@ def test_return_when_takes_three_constants_and_defaults_to_all_completed():
 
 @pytest.mark.claim("CF-11", verdict="holds")
 @pytest.mark.contract
-def test_by_default_wait_blocks_until_every_future_has_finished(executor, http_server):
+def test_by_default_wait_blocks_until_every_future_has_finished(http_server, executor):
     """Without return_when, wait() does not return while one future is unfinished, even when
     the others are done."""
     http_server.hold()
@@ -63,7 +63,7 @@ def test_by_default_wait_blocks_until_every_future_has_finished(executor, http_s
 
 @pytest.mark.claim("CF-11", verdict="holds")
 @pytest.mark.contract
-def test_first_exception_returns_as_soon_as_a_future_raises(executor, http_server):
+def test_first_exception_returns_as_soon_as_a_future_raises(http_server, executor):
     """FIRST_EXCEPTION returns when a future finishes by raising, leaving the others in
     not_done."""
     http_server.hold()
@@ -80,7 +80,7 @@ def test_first_exception_returns_as_soon_as_a_future_raises(executor, http_serve
 
 @pytest.mark.claim("CF-11", verdict="holds")
 @pytest.mark.contract
-def test_first_exception_without_an_exception_waits_for_all(executor, http_server):
+def test_first_exception_without_an_exception_waits_for_all(http_server, executor):
     """When no future raises, FIRST_EXCEPTION behaves like ALL_COMPLETED: a future that
     finished normally does not end the wait."""
     http_server.hold()
@@ -96,7 +96,7 @@ def test_first_exception_without_an_exception_waits_for_all(executor, http_serve
 
 @pytest.mark.claim("CF-12", verdict="holds")
 @pytest.mark.contract
-def test_wait_with_a_timeout_returns_what_finished_without_raising(executor, http_server):
+def test_wait_with_a_timeout_returns_what_finished_without_raising(http_server, executor):
     """With a timeout, wait() hands back the futures done by then and leaves the rest in
     not_done; it does not raise."""
     http_server.hold()

@@ -52,7 +52,7 @@ def best_seconds(action):
 
 
 @pytest.mark.claim("BAS-11", verdict="holds")
-def test_threads_overlap_their_downloads(executor_factory, http_server):
+def test_threads_overlap_their_downloads(http_server, executor_factory):
     """A thread pool with a thread per download has every request in flight at once and
     finishes several times sooner than the same downloads one after another."""
     http_server.latency = LATENCY

@@ -62,7 +62,7 @@ def test_a_url_in_angle_brackets_is_unwrapped_and_still_downloads(http_server, t
     note="running once the worker thread has taken it, shortly after submit() returns (CF-5)",
 )
 def test_with_one_worker_the_first_download_runs_and_the_others_wait(
-    executor_factory, http_server, tmp_path
+    http_server, executor_factory, tmp_path
 ):
     """With max_workers=1, while the first download is in progress the other two futures are
     pending; the server sees the requests one at a time, in submission order."""
@@ -83,7 +83,7 @@ def test_with_one_worker_the_first_download_runs_and_the_others_wait(
 
 @pytest.mark.claim("EX-1", verdict="holds")
 def test_with_three_workers_the_three_downloads_are_in_flight_at_once(
-    executor_factory, http_server, tmp_path
+    http_server, executor_factory, tmp_path
 ):
     """With max_workers=3, all three requests reach the server before any is answered: the
     downloads overlap."""

@@ -49,7 +49,7 @@ def test_a_lambda_is_accepted_by_submit_and_fails_when_the_result_is_read(proces
 
 
 @pytest.mark.claim("EX-4", verdict="erratum", note=THE_CALL_FAILS_ON_THE_WAY_IN)
-def test_the_lambda_never_reaches_a_worker_and_the_pool_stays_usable(process_executor, http_server):
+def test_the_lambda_never_reaches_a_worker_and_the_pool_stays_usable(http_server, process_executor):
     """A lambda that would fetch a URL fails without the server seeing any request: it failed
     on its way to the worker. The pool is not broken: the next call runs."""
     failed = process_executor.submit(visit, http_server.url("/from-the-lambda"))
