@@ -643,11 +643,17 @@ def test_the_report_is_written_when_ctrl_c_stops_the_run(pytester: pytest.Pytest
     run was interrupted, and the specs it never reached are not run."""
     pytester.makepyfile(
         """
+        import signal
         import threading
         import pytest
 
         @pytest.mark.claim("CF-1")
         def test_waits_for_ctrl_c():
+            # Ctrl-C as in a terminal, whatever the outer run's worker process passed down
+            # (an ignored or blocked SIGINT is inherited through fork and exec).
+            print("inherited:", signal.getsignal(signal.SIGINT), signal.pthread_sigmask(
+                signal.SIG_UNBLOCK, {signal.SIGINT}), flush=True)
+            signal.signal(signal.SIGINT, signal.default_int_handler)
             print("READY", flush=True)
             threading.Event().wait(60)  # bounded: Ctrl-C comes long before
 
