@@ -266,8 +266,12 @@ def test_a_thread_worker_still_busy_after_teardown_fails_the_test(
     """A pool worker blocked past the (scaled) hang bound fails the test at teardown."""
     pytester.makepyfile(
         """
+        import threading
+
         def test_x(thread_executor, gate):
-            thread_executor.submit(gate.wait)
+            started = threading.Event()
+            thread_executor.submit(lambda: started.set() or gate.wait())
+            assert started.wait(30)  # running: teardown cannot cancel it
         """
     )
     result = pytester.runpytest("--hang-scale=0.01", plugins=[gate])
@@ -291,9 +295,16 @@ def test_a_process_worker_still_busy_after_teardown_is_stopped_and_fails_the_tes
         import multiprocessing
         from pytest_concurrency.spec_support import workloads
 
+        started = multiprocessing.get_context("fork").Event()  # forked workers inherit it
+
+        def announce_then_wait():
+            started.set()
+            workloads.wait_for_real_seconds(60)
+
         def test_x(executor_factory):
             pool = executor_factory("process-fork", max_workers=1)
-            pool.submit(workloads.wait_for_real_seconds, 60)
+            pool.submit(announce_then_wait)
+            assert started.wait(30)  # running: teardown cannot cancel it
         """
     )
     children_before = set(multiprocessing.active_children())  # warm pools of earlier tests

@@ -155,7 +155,8 @@ def test_a_call_still_running_at_the_bound_keeps_the_pool_from_being_handed_on(
     monkeypatch.setattr("pytest_concurrency.pools.hang_bound", lambda tier="short": 0.05)
     gate = Gate()
     keeper, pool = lease(warm, "thread", 1)
-    pool.submit(gate.wait, hang_bound())
+    call = pool.submit(gate.wait, hang_bound())
+    wait_until(call.running)  # running: the lease's end cannot cancel it
     survivors = keeper.close()
     gate.open()
 
