@@ -39,6 +39,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .names import check_plugin_name
+
 __all__ = [
     "DASK_SCHEDULER_ENV",
     "START_METHODS",
@@ -278,11 +280,7 @@ def register_kinds(kinds: Mapping[str, ExecutorFactory | ExecutorKind], source: 
     :class:`ValueError` says what is wrong with a name or a factory. Returns the names."""
     added = []
     for name, value in kinds.items():
-        if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9][\w.-]*", name):
-            raise ValueError(
-                f"{source}: executor kind name {name!r} is not a word (letters, digits, "
-                "'_', '-', '.'; it becomes part of test IDs)"
-            )
+        check_plugin_name(name, "executor kind", source)
         if name in all_kinds() or name in _THIRD_PARTY or name in _registered:
             raise ValueError(f"{source}: executor kind {name!r} is already defined")
         if isinstance(value, ExecutorKind):

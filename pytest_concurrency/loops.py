@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
-import re
 import socket
 import sys
 from collections.abc import Callable, Iterable, Mapping
@@ -31,6 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .clock import VirtualTimeEventLoop
+from .names import check_plugin_name
 
 __all__ = [
     "CPYTHON_FLAVOURS",
@@ -183,11 +183,7 @@ def register_flavours(factories: Mapping[str, LoopFactory], source: str) -> list
     :class:`ValueError` says what is wrong with a name or a factory. Returns the names."""
     added = []
     for name, factory in factories.items():
-        if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9][\w.-]*", name):
-            raise ValueError(
-                f"{source}: loop flavour name {name!r} is not a word (letters, digits, '_', "
-                "'-', '.'; it becomes part of test IDs)"
-            )
+        check_plugin_name(name, "loop flavour", source)
         if name in FLAVOURS or name == "all":
             raise ValueError(f"{source}: loop flavour {name!r} is already defined")
         if not callable(factory):

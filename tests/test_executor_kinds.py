@@ -342,6 +342,34 @@ def test_a_loop_flavour_from_the_hook_runs_async_tests(pytester: pytest.Pytester
     assert "user-loop" not in loops.FLAVOURS  # forgotten when that run ended
 
 
+@pytest.mark.parametrize(
+    ("hook", "what"),
+    [
+        ("pytest_concurrency_executor_kinds", "executor kind"),
+        ("pytest_concurrency_loop_flavours", "loop flavour"),
+    ],
+)
+def test_a_registered_name_that_is_not_a_word_is_a_usage_error(
+    pytester: pytest.Pytester, hook: str, what: str
+) -> None:
+    """A name with a space cannot be part of a test ID: the error names it, what it names,
+    the plugin, and the characters accepted."""
+    pytester.makeconftest(
+        f"""
+        import asyncio
+
+        def {hook}(config):
+            return {{"my pool": asyncio.new_event_loop}}
+        """
+    )
+    pytester.makepyfile("def test_x(): pass")
+    result = pytester.runpytest()
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        [f"*{what} name 'my pool' is not a word (letters, digits, '_', '-', '.'*"]
+    )
+
+
 def test_rloop_is_a_flavour_when_installed() -> None:
     """``rloop`` is listed among the flavours; it is available exactly when installed."""
     installed = importlib.util.find_spec("rloop") is not None
