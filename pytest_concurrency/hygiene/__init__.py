@@ -1,0 +1,51 @@
+"""What a test leaves behind: threads, processes, tasks, event loops and named resources.
+
+The plugin takes a :class:`Snapshot` before a test's setup and asks it, after the teardown,
+what appeared in between and is still there:
+
+* threads and ``multiprocessing`` child processes still alive after a grace period;
+* for async tests, the tasks the test body created and left pending;
+* event loops created and not closed (``asyncio.new_event_loop()`` never closed), including
+  loops dropped unclosed and collected before the check;
+* child processes started otherwise (``subprocess``, ``os.fork``): still running, or exited
+  and never waited for (zombies). Linux only: read from ``/proc``;
+* named semaphores and shared memory blocks registered with ``multiprocessing``'s resource
+  tracker and not released (the objects behind "There appear to be N leaked semaphore
+  objects to clean up at shutdown").
+
+What a fixture of a broader scope (class, module, package, session) starts during its setup
+belongs to that fixture and is not blamed on the test (:func:`long_lived`); a pool kept
+across tests registers its workers with :func:`keep_alive`. ``--leak-check=fail`` (the
+default) turns a finding into an error of the test; ``warn`` reports it as a warning; ``off``
+skips the check.
+
+How each kind is seen, cheaply enough to run around every test: threads and processes by
+``threading.enumerate()`` and ``multiprocessing.active_children()``; event loops by a weak
+registry filled by ``BaseEventLoop.__init__`` (and ``uvloop.Loop.__init__`` once uvloop is
+imported), which this module wraps; named resources by wrapping the resource tracker's
+``register``/``unregister``; other children, when the test made a spawning call (an audit
+hook counts ``os.fork``, ``subprocess.Popen``, ``os.posix_spawn``...), by the pids allocated
+since the snapshot (``/proc/loadavg`` names the last one) whose parent is this process.
+"""
+
+from .children import children_check_available
+from .registries import keep_alive
+from .snapshot import Snapshot, long_lived
+from .survivors import Survivor, describe, join_all
+from .tasks import pending_tasks, still_pending, task_survivors
+
+__all__ = [
+    "LEAK_CHECK_MODES",
+    "Snapshot",
+    "Survivor",
+    "children_check_available",
+    "describe",
+    "join_all",
+    "keep_alive",
+    "long_lived",
+    "pending_tasks",
+    "still_pending",
+    "task_survivors",
+]
+
+LEAK_CHECK_MODES = ("fail", "warn", "off")
