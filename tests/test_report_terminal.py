@@ -148,3 +148,49 @@ def test_quiet_runs_get_the_compact_summary_too(specs: pytest.Pytester) -> None:
     lines = summary(result)
     assert set(claim_lines(lines)) == {"CF-7", "BAS-2", "BAS-4", "AIO-1"}
     assert any(line.startswith("claims without a spec") for line in lines)
+
+
+IMPLEMENTATION_SPECS = """
+import concurrent.futures
+
+import pytest
+
+
+def pytest_concurrency_executor_kinds(config):
+    return {"user-kind": lambda max_workers=None, **options: concurrent.futures.ThreadPoolExecutor(
+        max_workers, thread_name_prefix="user-kind"
+    )}
+"""
+
+
+def test_a_run_on_another_implementation_lists_per_implementation_what_its_specs_confirm(
+    pytester: pytest.Pytester,
+) -> None:
+    """With a kind other than CPython's in the run, the summary says per executor kind which
+    claims its specs confirmed and which they contradicted; a CPython-only run leaves it out."""
+    pytester.makeconftest(IMPLEMENTATION_SPECS)
+    pytester.makepyfile(
+        test_specs="""
+        import pytest
+
+        @pytest.mark.claim("CF-4")
+        def test_differs_on_the_user_kind(executor, executor_kind):
+            assert executor_kind != "user-kind"
+
+        @pytest.mark.claim("CF-13")
+        def test_holds_everywhere(executor):
+            assert executor.submit(abs, -1).result(30) == 1
+        """
+    )
+
+    result = pytester.runpytest("--executor-kinds=thread,user-kind", "-p", "no:randomly")
+    cpython_only = pytester.runpytest("--executor-kinds=thread", "-p", "no:randomly")
+
+    result.assert_outcomes(passed=3, failed=1)
+    heading = "claims confirmed, of those checked on each executor kind and loop flavour:"
+    assert heading in summary(result)
+    assert [line for line in summary(result) if line.startswith("  ") and "of 2" in line] == [
+        "  thread               2 of 2",
+        "  user-kind            1 of 2; contradicted: CF-4",
+    ]
+    assert heading not in summary(cpython_only)

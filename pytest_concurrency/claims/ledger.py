@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from .. import loops
+from .. import executors, loops
 from .catalogue import Catalogue, Claim
 from .links import ClaimLink
 
@@ -91,6 +91,11 @@ class SpecRecord:
     outcome: str = "not run"  # passed, failed, skipped or not run
     skip_reason: str = ""
 
+    @property
+    def implementation(self) -> str:
+        """The executor kind or loop flavour this spec ran on ('' if neither)."""
+        return self.parameters.get("executor_kind") or self.parameters.get("loop_flavour", "")
+
     def link_for(self, claim_id: str) -> dict[str, Any]:
         return next(link for link in self.links if claim_id in link["ids"])
 
@@ -141,6 +146,14 @@ class ClaimResult:
             return "confirmed"
         return "untested"
 
+    def outcome_on(self, implementation: str) -> str | None:
+        """``confirmed`` or ``contradicted`` on one executor kind or loop flavour, by the
+        specs of this claim that ran on it; ``None`` when none did."""
+        ran = [s for s in self.ran if s.implementation == implementation]
+        if not ran:
+            return None
+        return "contradicted" if any(s.outcome == "failed" for s in ran) else "confirmed"
+
     @property
     def note(self) -> str:
         """The note of the first spec whose verdict is the verdict here."""
@@ -169,6 +182,17 @@ class ClaimResult:
             return {}
         flat = {condition: verdicts.pop() for condition, verdicts in by_condition.items()}
         return flat if len(set(flat.values())) > 1 else {}
+
+
+#: The executor kinds and loop flavours of CPython's own implementations.
+CPYTHON_IMPLEMENTATIONS = frozenset(executors.all_kinds()) | frozenset(loops.CPYTHON_FLAVOURS)
+
+
+def implementations_that_ran(results: Iterable[ClaimResult]) -> list[str]:
+    """The executor kinds and loop flavours specs ran on: CPython's first, then the others,
+    each group in name order."""
+    names = {spec.implementation for r in results for spec in r.ran} - {""}
+    return sorted(names, key=lambda name: (name not in CPYTHON_IMPLEMENTATIONS, name))
 
 
 def conditions_text(verdicts_by_condition: dict[str, str]) -> str:

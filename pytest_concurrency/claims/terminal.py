@@ -18,7 +18,15 @@ from pathlib import Path
 import pytest
 
 from .catalogue import VERDICTS
-from .ledger import OUTCOMES, ClaimResult, Ledger, conditions_text, spec_function
+from .ledger import (
+    CPYTHON_IMPLEMENTATIONS,
+    OUTCOMES,
+    ClaimResult,
+    Ledger,
+    conditions_text,
+    implementations_that_ran,
+    spec_function,
+)
 
 __all__ = ["claim_line", "write_terminal_summary"]
 
@@ -76,6 +84,7 @@ def write_terminal_summary(
         "verdicts here, of the claims with a spec: "
         + ", ".join(f"{verdicts[v]} {v}" for v in VERDICTS)
     )
+    _write_implementations(terminal, results, width)
     missing = [r.claim.id for r in results if r.outcome == "no spec"]
     if missing and verbosity <= 0:
         terminal.write_line(
@@ -85,6 +94,28 @@ def write_terminal_summary(
         terminal.write_line("(-v lists every claim; --claims shows which specs check which)")
     if written is not None:
         terminal.write_line(f"claims report written to {written}")
+
+
+def _write_implementations(
+    terminal: pytest.TerminalReporter, results: list[ClaimResult], width: int
+) -> None:
+    """When specs ran on an implementation other than CPython's (``--executor-kinds=loky``,
+    ``--loop-flavours=uvloop``): per implementation, the claims confirmed and contradicted
+    by the specs that ran on it."""
+    names = implementations_that_ran(results)
+    if not set(names) - CPYTHON_IMPLEMENTATIONS:
+        return
+    terminal.write_line(
+        "claims confirmed, of those checked on each executor kind and loop flavour:"
+    )
+    for name in names:
+        outcomes = {r.claim.id: r.outcome_on(name) for r in results}
+        confirmed = [claim for claim, outcome in outcomes.items() if outcome == "confirmed"]
+        contradicted = [claim for claim, outcome in outcomes.items() if outcome == "contradicted"]
+        line = f"  {name:<20} {len(confirmed)} of {len(confirmed) + len(contradicted)}"
+        if contradicted:
+            line += f"; contradicted: {', '.join(contradicted)}"
+        terminal.write_line(_cut(line, width), red=bool(contradicted))
 
 
 def _notable(result: ClaimResult) -> bool:
