@@ -203,12 +203,27 @@ class _Backstop:
     A child forked while it is armed inherits faulthandler's state but not its watchdog
     thread, and hangs for ever at interpreter exit, waiting for that thread; so it is
     cancelled before a fork and armed again, for the time left, in the parent after it.
+
+    Arming starts a watchdog thread and cancelling joins it, which costs up to a millisecond
+    on a loaded machine: so the phases of one test share one arming where they can (see
+    :meth:`arm`), and the guard cancels it when the test ends.
     """
 
     def __init__(self) -> None:
         self.armed: tuple[float, bool] | None = None  # (time.monotonic() deadline, exit)
 
-    def arm(self, deadline: float, exit: bool) -> None:
+    def arm(self, deadline: float, exit: bool, headroom: float = 0.0) -> None:
+        """Fire no sooner than ``deadline`` and no later than ``headroom`` seconds after it.
+
+        Already armed within that window, it stays as it is; otherwise it is armed for the
+        end of the window, so that the next phase of the test likely fits in it too.
+        """
+        armed = self.armed
+        if armed is not None and armed[1] == exit and deadline <= armed[0] <= deadline + headroom:
+            return
+        self._arm(deadline + headroom, exit)
+
+    def _arm(self, deadline: float, exit: bool) -> None:
         self.armed = (deadline, exit)
         delay = max(deadline - time.monotonic(), 0.001)
         faulthandler.dump_traceback_later(delay, exit=exit, file=_stderr())
@@ -224,7 +239,7 @@ class _Backstop:
 
     def after_fork_in_parent(self) -> None:
         if self.armed is not None:
-            self.arm(*self.armed)
+            self._arm(*self.armed)
 
 
 _backstop = _Backstop()
@@ -253,8 +268,7 @@ class _Alarm:
         if phase in self.phases:
             self.phases.remove(phase)
         if not self.phases:
-            if self.backstop:
-                _backstop.cancel()
+            # The backstop stays armed for the test's next phase; cancelled at its end.
             signal.signal(signal.SIGALRM, self.saved_handler)
             return
         self._program()
@@ -276,9 +290,17 @@ class _Alarm:
         due = min(self._next_due(p) for p in self.phases)
         signal.setitimer(signal.ITIMER_REAL, max(due - now, 0.001))
         if self.backstop:
-            # A fixed time after the first bound, however often the alarm repeated since.
-            end = min(p.deadline for p in self.phases) + max(2.0, timeouts.hang_bound("short"))
-            _backstop.arm(end, exit=True)
+            # A fixed time after the first bound, however often the alarm repeated since (up
+            # to that phase's bound later, when an earlier phase's arming still covers it).
+            first = min(self.phases, key=lambda p: p.deadline)
+            end = first.deadline + max(2.0, timeouts.hang_bound("short"))
+            _backstop.arm(end, exit=True, headroom=first.bound)
+
+    def test_ended(self) -> None:
+        """A test's last phase is over: cancel the backstop, unless an outer test (pytester
+        runs a session inside a test) is still in a phase."""
+        if not self.phases:
+            _backstop.cancel()
 
     @staticmethod
     def _next_due(phase: _Phase) -> float:
@@ -469,6 +491,10 @@ class HangGuardPlugin:
     def _guarded(self, item: pytest.Item, when: str, bound: float, deadline: float) -> Any:
         return _Guarded(self.can_alarm, _Phase(item.nodeid, when, bound, deadline))
 
+    def pytest_runtest_logfinish(self) -> None:
+        if self.can_alarm:
+            _alarm.test_ended()
+
     def pytest_enter_pdb(self) -> None:
         # A debugger session (--pdb, --trace, breakpoint()) takes as long as it takes.
         if self.can_alarm:
@@ -491,6 +517,8 @@ class HangGuardPlugin:
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         self.session = session
+        if self.can_alarm:
+            _alarm.test_ended()  # a run interrupted inside a test did not end it
 
     @pytest.hookimpl(trylast=True)
     def pytest_unconfigure(self, config: pytest.Config) -> None:

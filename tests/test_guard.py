@@ -317,6 +317,47 @@ def test_a_child_forked_under_the_guard_exits(pytester: pytest.Pytester) -> None
     reprec.assertoutcome(passed=1)
 
 
+def test_the_phases_of_a_test_share_one_backstop_armed_and_cancelled_once(
+    pytester: pytest.Pytester,
+) -> None:
+    """Arming faulthandler starts a thread and cancelling it joins the thread: each test arms
+    the backstop once for its three phases and cancels it once, when it ends."""
+    pytester.makeconftest(
+        """
+        import faulthandler
+
+        CALLS = {"arm": 0, "cancel": 0}
+        arm, cancel = faulthandler.dump_traceback_later, faulthandler.cancel_dump_traceback_later
+
+        def counted_arm(*args, **kwargs):
+            CALLS["arm"] += 1
+            arm(*args, **kwargs)
+
+        def counted_cancel():
+            CALLS["cancel"] += 1
+            cancel()
+
+        faulthandler.dump_traceback_later = counted_arm
+        faulthandler.cancel_dump_traceback_later = counted_cancel
+        """
+    )
+    pytester.makepyfile(
+        """
+        import pytest
+        from conftest import CALLS
+
+        @pytest.mark.parametrize("n", range(3))
+        def test_a(n):
+            pass
+
+        def test_zz_counts():
+            assert CALLS == {"arm": 4, "cancel": 3}  # three tests, and this one's arming
+        """
+    )
+    result = pytester.runpytest_subprocess("--hang-guard=long", "-p", "no:randomly", timeout=120)
+    result.assert_outcomes(passed=4)
+
+
 # --- where the guard runs --------------------------------------------------------------------
 
 
