@@ -22,10 +22,15 @@ skips the check.
 How each kind is seen, cheaply enough to run around every test: threads and processes by
 ``threading.enumerate()`` and ``multiprocessing.active_children()``; event loops by a weak
 registry filled by ``BaseEventLoop.__init__`` (and ``uvloop.Loop.__init__`` once uvloop is
-imported), which this module wraps; named resources by wrapping the resource tracker's
+imported), which :mod:`.registries` wraps; named resources by wrapping the resource tracker's
 ``register``/``unregister``; other children, when the test made a spawning call (an audit
 hook counts ``os.fork``, ``subprocess.Popen``, ``os.posix_spawn``...), by the pids allocated
 since the snapshot (``/proc/loadavg`` names the last one) whose parent is this process.
+
+One module per part: :mod:`.snapshot` (before and after a test), :mod:`.registries` (where
+things were made; loops, named resources, spawning calls, what is kept alive),
+:mod:`.children` (``/proc``), :mod:`.tasks` and :mod:`.survivors` (what was left, and the
+message that names it).
 """
 
 from .children import children_check_available
