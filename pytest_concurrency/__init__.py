@@ -7,7 +7,7 @@ plugin and need no import.
 
 from .claims.catalogue import VERDICTS, Claim, load_catalogue
 from .clock import LoopStopwatch, VirtualTimeEventLoop, loop_stopwatch
-from .cpu import idle_cpu_seconds, ratio_to_wall_time, usable_cpus
+from .cpu import conclusive_ratio, idle_cpu_seconds, ratio_to_wall_time, usable_cpus
 from .executors import START_METHODS, available_kinds, available_start_methods
 from .loops import FLAVOURS, available_flavours
 from .markers import gil_enabled
@@ -38,6 +38,7 @@ __all__ = [
     "Sequencer",
     "VirtualTimeEventLoop",
     "assert_blocks",
+    "conclusive_ratio",
     "available_flavours",
     "available_kinds",
     "available_start_methods",

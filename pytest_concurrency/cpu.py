@@ -1,10 +1,10 @@
-"""CPUs: how many this process may use, and ratios of CPU time to wall time under load.
+"""CPUs: how many this process may use, and ratios measured under other programs' load.
 
-A performance spec that needs several CPUs at once cannot tell "no parallelism" from "other
-programs kept every CPU busy" by the wall clock alone. :func:`ratio_to_wall_time` asks the
-machine: it repeats a measurement until it is conclusive (the ratio clears the bar, or CPU
-time sat idle and was left unused, which proves the shortfall) and skips the test, saying so,
-when the machine stays saturated up to the ``short`` hang bound.
+A performance spec cannot tell "the program fell short" from "other programs kept every CPU
+busy" by the wall clock alone. :func:`conclusive_ratio` (and :func:`ratio_to_wall_time`, built
+on it for parallelism) asks the machine: it repeats a measurement until it is conclusive (the
+ratio clears the bar, or CPU time sat idle and was left unused, which proves the shortfall)
+and skips the test, saying so, when the machine stays saturated up to the ``short`` hang bound.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import pytest
 
 from .timeouts import hang_bound
 
-__all__ = ["idle_cpu_seconds", "ratio_to_wall_time", "usable_cpus"]
+__all__ = ["conclusive_ratio", "idle_cpu_seconds", "ratio_to_wall_time", "usable_cpus"]
 
 #: Share of the machine's CPU time that, left idle during a run, makes a shortfall conclusive.
 SPARE_SHARE = 0.25
@@ -40,26 +40,47 @@ def idle_cpu_seconds() -> float:
     return (int(fields[4]) + int(fields[5])) / os.sysconf("SC_CLK_TCK")
 
 
-def ratio_to_wall_time(run: Callable[[], float], *, needed: float) -> float:
-    """``run()``'s seconds divided by the wall time it took, once the result is conclusive.
+def conclusive_ratio(
+    measure: Callable[[], float], *, needed: float, what: str = "the ratio"
+) -> float:
+    """``measure()``'s ratio, once the result is conclusive; the last one, for the caller to
+    assert on.
 
-    ``run`` does the work and returns the seconds of CPU time it stands for (CPU time its
-    workers spent, or the time the same work takes on one CPU). The measurement is repeated
-    until the ratio exceeds ``needed`` or the machine left CPU time idle during the run; the
-    last ratio is returned, for the caller to assert on. Linux only.
+    A ratio above ``needed`` is conclusive, and so is a shortfall while the machine left CPU
+    time idle: the measured program fell short by itself. A shortfall while other programs kept
+    every CPU busy proves nothing either way, so ``measure`` runs again, and the test is
+    skipped, saying so (``what`` names the quantity), if the machine stays saturated up to the
+    ``short`` hang bound. Linux only.
     """
     give_up = time.monotonic() + hang_bound("short")
     while True:
         idle_before = idle_cpu_seconds()
         started = time.perf_counter()
-        seconds = run()
+        ratio = measure()
         wall = time.perf_counter() - started
         spare = (idle_cpu_seconds() - idle_before) / (usable_cpus() * wall)
-        ratio = seconds / wall
         if ratio > needed or spare > SPARE_SHARE:
             return ratio
         if time.monotonic() > give_up:
             pytest.skip(
                 f"other programs kept every CPU busy for {hang_bound('short'):.0f} s; "
-                "parallelism could not be shown either way"
+                f"{what} could not be shown either way"
             )
+
+
+def ratio_to_wall_time(run: Callable[[], float], *, needed: float) -> float:
+    """``run()``'s seconds divided by the wall time it took, once the result is conclusive.
+
+    ``run`` does the work and returns the seconds of CPU time it stands for (CPU time its
+    workers spent, or the time the same work takes on one CPU). The measurement is repeated
+    until the ratio exceeds ``needed`` or the machine left CPU time idle during the run
+    (:func:`conclusive_ratio`); the last ratio is returned, for the caller to assert on.
+    Linux only.
+    """
+
+    def seconds_over_wall_time() -> float:
+        started = time.perf_counter()
+        seconds = run()
+        return seconds / (time.perf_counter() - started)
+
+    return conclusive_ratio(seconds_over_wall_time, needed=needed, what="parallelism")

@@ -154,7 +154,7 @@ class LatencyServer:
         # A short poll interval: stop() waits for the serving loop to notice, up to that long.
         self._thread = threading.Thread(
             target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.01},
+            kwargs={"poll_interval": 0.002},
             name="LatencyServer",
             daemon=True,
         )

@@ -182,13 +182,15 @@ class BlockedCall(Generic[T]):
 
 @contextlib.contextmanager
 def assert_blocks(
-    fn: Callable[..., T], *args: Any, grace: float = 0.05
+    fn: Callable[..., T], *args: Any, grace: float = 0.02
 ) -> Iterator[BlockedCall[T]]:
     """Assert that ``fn(*args)`` does not return until the ``with`` body releases it.
 
     The call starts in a helper thread. It must still be running ``grace`` seconds later (a
     call that returns early is certainly not blocking; one that does not is blocked or slow,
-    and the body's release then shows it was waiting). On leaving the block the call must
+    and the body's release then shows it was waiting). The default of 20 ms is ample: a call
+    that does not block returns within microseconds of its thread running, and the margin
+    covers a thread kept waiting for a CPU on a loaded machine. On leaving the block the call must
     finish within the hang bound::
 
         with assert_blocks(future.result) as call:

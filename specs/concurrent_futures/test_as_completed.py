@@ -107,7 +107,7 @@ def test_from_3_11_as_completed_times_out_with_the_builtin_timeout_error(http_se
     done = executor.submit(square, 2)
     held = executor.submit(fetch, http_server.url("/held"))
     done.result(hang_bound("medium"))
-    finished = as_completed([done, held], timeout=0.05)
+    finished = as_completed([done, held], timeout=0.02)
 
     first = next(finished)
     with pytest.raises(TimeoutError) as raised:
@@ -130,7 +130,7 @@ def test_on_3_10_as_completed_times_out_with_its_own_timeout_error(http_server, 
     done = executor.submit(square, 2)
     held = executor.submit(fetch, http_server.url("/held"))
     done.result(hang_bound("medium"))
-    finished = as_completed([done, held], timeout=0.05)
+    finished = as_completed([done, held], timeout=0.02)
 
     first = next(finished)
     with pytest.raises(concurrent.futures.TimeoutError) as raised:

@@ -26,7 +26,7 @@ from pytest_concurrency import hang_bound, ratio_to_wall_time, usable_cpus
 from pytest_concurrency.spec_support.workloads import fibonacci_cpu_seconds, square
 
 SIZE = 27  # fibonacci(27): some 15 to 40 ms of pure Python per task, depending on the version
-REPEATS = 5
+REPEATS = 3
 
 
 def timed(action):

@@ -20,7 +20,7 @@ from pytest_concurrency import hang_bound
 # Five at once: the loopback server listens with socketserver's default backlog of 5, and
 # connections beyond it may wait for a TCP retransmission (a second) before being accepted.
 DOWNLOADS = 5
-LATENCY = 0.04
+LATENCY = 0.02
 REPEATS = 3
 MARGIN = 2
 

@@ -22,7 +22,7 @@ import pytest
 from pytest_concurrency import hang_bound
 from pytest_concurrency.spec_support.workloads import identity, report_cpu_time
 
-REPEATS = 5
+REPEATS = 3
 MARGIN = 5
 
 

@@ -7,13 +7,12 @@ order of events is fixed, not a matter of timing.
 """
 
 import asyncio
-import os
 import threading
 
 import pytest
 
-from pytest_concurrency import assert_blocks, hang_bound
-from pytest_concurrency.spec_support.workloads import keep_barrier, meet_then_pid
+from pytest_concurrency import assert_blocks, hang_bound, wait_until
+from pytest_concurrency.spec_support.workloads import fetch
 
 
 @pytest.mark.claim("BAS-1", verdict="holds")
@@ -59,22 +58,22 @@ def test_a_thread_runs_the_call_while_the_caller_goes_on(thread_executor):
 
 @pytest.mark.claim("BAS-2", "BAS-3", verdict="holds")
 def test_a_process_runs_the_call_while_the_caller_goes_on(
-    executor_factory, mp_context, start_method
+    http_server, executor_factory, start_method
 ):
-    """The callee, in another process, cannot finish before the caller meets it at a
-    barrier: so when submit() returned, the caller was free while the callee ran."""
-    barrier = mp_context.Barrier(2)
-    pool = executor_factory(
-        f"process-{start_method}", max_workers=1, initializer=keep_barrier, initargs=(barrier,)
-    )
+    """submit() to a process pool returns while the callee, in a worker process, waits for an
+    answer the server holds back: the caller sees the request in flight and the call
+    unfinished, then lets the callee finish."""
+    pool = executor_factory(f"process-{start_method}")
+    http_server.hold()
 
-    future = pool.submit(meet_then_pid)
-    unfinished_when_submit_returned = not future.done()
-    barrier.wait(hang_bound("medium"))
-    worker = future.result(hang_bound("medium"))
+    future = pool.submit(fetch, http_server.url("/callee"))
+    wait_until(lambda: http_server.in_flight == 1, timeout=hang_bound("medium"))
+    unfinished_while_the_caller_went_on = not future.done()
+    http_server.release()
+    body = future.result(hang_bound("medium"))
 
-    assert unfinished_when_submit_returned
-    assert worker != os.getpid()
+    assert unfinished_while_the_caller_went_on
+    assert body == b"body of /callee\n"
 
 
 @pytest.mark.claim("BAS-2", "BAS-3", verdict="holds")

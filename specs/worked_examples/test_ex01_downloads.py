@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from pytest_concurrency import future_state, hang_bound, wait_until
+from pytest_concurrency import conclusive_ratio, future_state, hang_bound, wait_until
 from pytest_concurrency.spec_support.workloads import download
 
 PAGES = ["/news", "/weather", "/sports"]
@@ -101,11 +101,19 @@ def test_with_three_workers_the_three_downloads_are_in_flight_at_once(
 
 
 @pytest.mark.claim("EX-1", verdict="holds")
+@pytest.mark.platform("linux")
 def test_with_three_workers_the_pool_beats_the_sequential_loop(http_server, tmp_path):
-    """With 60 ms of latency per page, three workers fetch three pages in well under the time
-    the loop takes: over seven interleaved runs, the median loop time is more than 1.5 times
-    the median pool time (about 3 in theory; the margin absorbs a loaded machine)."""
-    http_server.latency = 0.06
+    """With 30 ms of latency per page, three workers fetch three pages in well under the time
+    the loop takes: over five interleaved runs, the median loop time is more than 1.5 times
+    the median pool time (about 3 in theory).
+
+    Other programs' load slows both sides alike, except on free-threaded 3.13: there a thread
+    waiting for a lock yields its CPU up to 40 times (``sched_yield``) before it sleeps, and
+    with every CPU busy each yield hands a whole time slice to another program, so starting
+    the pool's threads costs tens of milliseconds and the pool loses. A shortfall while every
+    CPU was busy is measured again, and skipped if the machine stays saturated
+    (``conclusive_ratio``)."""
+    http_server.latency = 0.03
     urls = [http_server.url(page) for page in PAGES]
     folder = str(tmp_path)
 
@@ -117,11 +125,15 @@ def test_with_three_workers_the_pool_beats_the_sequential_loop(http_server, tmp_
         with ThreadPoolExecutor(max_workers=3) as pool:
             list(pool.map(download, urls, [folder] * len(urls), timeout=hang_bound()))
 
-    loop_times, pool_times = [], []
-    for _ in range(7):
-        for run, times in ((sequential, loop_times), (with_three_workers, pool_times)):
-            start = time.perf_counter()
-            run()
-            times.append(time.perf_counter() - start)
+    def loop_over_pool():
+        loop_times, pool_times = [], []
+        for _ in range(5):
+            for run, times in ((sequential, loop_times), (with_three_workers, pool_times)):
+                start = time.perf_counter()
+                run()
+                times.append(time.perf_counter() - start)
+        return statistics.median(loop_times) / statistics.median(pool_times)
 
-    assert statistics.median(loop_times) / statistics.median(pool_times) > 1.5
+    speed_up = conclusive_ratio(loop_over_pool, needed=1.5, what="the pool's speed-up")
+
+    assert speed_up > 1.5
