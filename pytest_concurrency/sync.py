@@ -190,8 +190,8 @@ def assert_blocks(
     call that returns early is certainly not blocking; one that does not is blocked or slow,
     and the body's release then shows it was waiting). The default of 20 ms is ample: a call
     that does not block returns within microseconds of its thread running, and the margin
-    covers a thread kept waiting for a CPU on a loaded machine. On leaving the block the call must
-    finish within the hang bound::
+    covers a thread kept waiting for a CPU on a loaded machine. On leaving the block the call
+    must finish within the hang bound::
 
         with assert_blocks(future.result) as call:
             gate.set()                  # what the call waits for

@@ -179,15 +179,6 @@ __all__ += [
 ]
 
 
-def meet_then_pid(_: object = None) -> int:
-    """Wait at the barrier kept by :func:`keep_barrier`, then return the worker's pid."""
-    _meet()
-    return os.getpid()
-
-
-__all__ += ["meet_then_pid"]
-
-
 def report_cpu_time(into: object) -> None:
     """Store this process's CPU time so far in ``into`` (a multiprocessing ``Value('d')``).
 
