@@ -105,7 +105,13 @@ def fetch(url: str) -> bytes:
     return body
 
 
-__all__ += ["fetch"]
+def fetch_then_pid(url: str) -> int:
+    """:func:`fetch` ``url``, then return the pid of the process that fetched it."""
+    fetch(url)
+    return os.getpid()
+
+
+__all__ += ["fetch", "fetch_then_pid"]
 
 
 # Work functions for the foundations specs (random numbers after fork, CPU-bound parallelism).
