@@ -12,11 +12,11 @@ split happening on its own once a call sits inside.
 
 import sys
 import threading
-import time
 
 import pytest
 
 from pytest_concurrency import Sequencer, assert_blocks, hang_bound
+from pytest_concurrency.spec_support.races import repeat_until, run_in_two_threads_at_once
 
 SPLIT_ONLY_AT_CALLS = (
     "updates are lost only where a thread switch can fall between read and write; on GIL "
@@ -81,23 +81,26 @@ def test_a_lock_makes_the_second_thread_wait_until_the_first_has_written():
 @pytest.mark.claim("BAS-4", verdict="conditional", note=SPLIT_ONLY_AT_CALLS)
 def test_a_call_inside_the_read_modify_write_lets_updates_be_lost(frequent_switches):
     """With a function call between the read and the write, the interpreter may switch
-    threads there, so two threads adding 1 a million times each lose many updates."""
-    shared = {"count": 0}
+    threads there, so two threads adding 1 a million times each lose many updates. (A busy
+    machine can run the threads one after the other, so the race is run again until they
+    overlap, up to the medium hang bound.)"""
 
     def one():
         return 1
 
-    def add_a_million():
-        for _ in range(1_000_000):
-            shared["count"] = shared["count"] + one()
+    def race():
+        shared = {"count": 0}
 
-    threads = [threading.Thread(target=add_a_million) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(hang_bound("medium"))
+        def add_a_million():
+            for _ in range(1_000_000):
+                shared["count"] = shared["count"] + one()
 
-    assert shared["count"] < 2_000_000
+        run_in_two_threads_at_once(add_a_million)
+        return shared["count"]
+
+    count = repeat_until(race, done=lambda count: count < 2_000_000)
+
+    assert count < 2_000_000
 
 
 @pytest.mark.claim("BAS-4", verdict="conditional", note=SPLIT_ONLY_AT_CALLS)
@@ -113,11 +116,7 @@ def test_under_the_gil_an_increment_with_no_call_inside_is_never_split(frequent_
         for _ in range(1_000_000):
             box[0] += 1
 
-    threads = [threading.Thread(target=add_a_million) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(hang_bound("medium"))
+    run_in_two_threads_at_once(add_a_million)
 
     assert box[0] == 2_000_000
 
@@ -134,23 +133,17 @@ def test_without_the_gil_even_a_bare_increment_loses_updates():
     shared state, which is a separate read and write, loses updates with no call inside. A busy
     machine can run the two threads one after the other, losing nothing, so the race is run
     again until they overlap, up to the medium hang bound."""
-    give_up = time.monotonic() + hang_bound("medium")
 
-    while True:
+    def race():
         box = [0]
-        start = threading.Barrier(2)
 
-        def add_a_million(box=box, start=start):
-            start.wait(hang_bound())
+        def add_a_million():
             for _ in range(1_000_000):
                 box[0] += 1
 
-        threads = [threading.Thread(target=add_a_million) for _ in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(hang_bound("medium"))
-        if box[0] < 2_000_000 or time.monotonic() > give_up:
-            break
+        run_in_two_threads_at_once(add_a_million)
+        return box[0]
 
-    assert box[0] < 2_000_000
+    count = repeat_until(race, done=lambda count: count < 2_000_000)
+
+    assert count < 2_000_000
