@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import ast
+import importlib
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 import pytest_concurrency
 
@@ -79,3 +82,41 @@ def test_the_toolkit_does_not_import_the_claims_machinery() -> None:
         if not name.startswith(claims) and name not in WIRING
     }
     assert {name: found for name, found in offenders.items() if found} == {}
+
+
+def test_every_public_name_resolves_to_the_object_of_its_home_module() -> None:
+    homes = pytest_concurrency._HOME_OF
+    assert sorted(homes) == sorted(pytest_concurrency.__all__)
+    for name, home in homes.items():
+        module = importlib.import_module(home, "pytest_concurrency")
+        assert getattr(pytest_concurrency, name) is getattr(module, name), name
+
+
+def test_the_type_checking_imports_match_the_lazy_homes() -> None:
+    """Type checkers read the ``if TYPE_CHECKING`` imports, the interpreter reads ``_HOMES``:
+    both must name the same object for each public name."""
+    tree = ast.parse((PACKAGE / "__init__.py").read_text("utf-8"))
+    declared = {
+        alias.name: "." + str(node.module)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.level == 1
+        for alias in node.names
+    }
+    assert declared == pytest_concurrency._HOME_OF
+
+
+def test_an_unknown_name_is_an_attribute_error_naming_it() -> None:
+    with pytest.raises(AttributeError, match="has no attribute 'no_such_name'"):
+        pytest_concurrency.no_such_name  # noqa: B018
+
+
+def test_a_worker_importing_the_workloads_imports_neither_pytest_nor_asyncio() -> None:
+    """A process-pool worker unpickles work functions by module and name; the package's own
+    ``__init__`` must not make that import pull in the plugin's dependencies."""
+    heavy = ("pytest", "_pytest", "asyncio", "pygments")
+    code = (
+        "import sys, pytest_concurrency.spec_support.workloads\n"
+        f"print(','.join(m for m in {heavy!r} if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == ""
