@@ -31,8 +31,8 @@ if TYPE_CHECKING:
 
 # Each public name is imported from its module on first use (PEP 562), so importing a
 # submodule costs only that submodule. A process-pool worker that unpickles a function from
-# ``spec_support.workloads`` then imports neither pytest (with pygments) nor asyncio: 0.1 to
-# 0.3 s per spawned worker on a 2-core machine.
+# ``spec_support.workloads`` then imports neither pytest (with pygments) nor asyncio: about
+# 0.1 s less per spawned worker on a quiet 2-core machine (``tools/bench-specs``).
 _HOMES: dict[str, tuple[str, ...]] = {
     ".claims.catalogue": ("VERDICTS", "Claim", "load_catalogue"),
     ".clock": ("LoopStopwatch", "VirtualTimeEventLoop", "loop_stopwatch"),

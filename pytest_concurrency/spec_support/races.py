@@ -2,9 +2,9 @@
 
 A race loses updates only while two threads really overlap. On a busy machine the scheduler
 can run one thread to the end before the other starts, and then nothing is lost that time.
-A spec that asserts a lost update therefore starts its threads together and, if they did not
-overlap, runs the race again, up to a hang bound: the assertion stays strict, and only a
-machine that never once overlaps the threads within the bound fails it.
+A spec that asserts a lost update therefore starts its threads together and, if nothing was
+lost, runs the race again, up to a hang bound. The assertion stays strict: the spec fails when
+no run within the bound loses an update.
 """
 
 from __future__ import annotations
