@@ -13,7 +13,13 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .claims.catalogue import VERDICTS, Claim, load_catalogue
     from .clock import LoopStopwatch, VirtualTimeEventLoop, loop_stopwatch
-    from .cpu import conclusive_ratio, idle_cpu_seconds, ratio_to_wall_time, usable_cpus
+    from .cpu import (
+        conclusive_ratio,
+        conclusive_ratio_async,
+        idle_cpu_seconds,
+        ratio_to_wall_time,
+        usable_cpus,
+    )
     from .executors import START_METHODS, available_kinds, available_start_methods
     from .loops import FLAVOURS, available_flavours
     from .markers import gil_enabled
@@ -36,7 +42,13 @@ if TYPE_CHECKING:
 _HOMES: dict[str, tuple[str, ...]] = {
     ".claims.catalogue": ("VERDICTS", "Claim", "load_catalogue"),
     ".clock": ("LoopStopwatch", "VirtualTimeEventLoop", "loop_stopwatch"),
-    ".cpu": ("conclusive_ratio", "idle_cpu_seconds", "ratio_to_wall_time", "usable_cpus"),
+    ".cpu": (
+        "conclusive_ratio",
+        "conclusive_ratio_async",
+        "idle_cpu_seconds",
+        "ratio_to_wall_time",
+        "usable_cpus",
+    ),
     ".executors": ("START_METHODS", "available_kinds", "available_start_methods"),
     ".loops": ("FLAVOURS", "available_flavours"),
     ".markers": ("gil_enabled",),
@@ -73,6 +85,7 @@ __all__ = [
     "available_kinds",
     "available_start_methods",
     "conclusive_ratio",
+    "conclusive_ratio_async",
     "future_state",
     "gil_enabled",
     "hang_bound",

@@ -1,11 +1,12 @@
-"""conclusive_ratio and ratio_to_wall_time: a measurement is repeated only while other programs
-saturate the machine, and a machine that stays saturated skips the test, saying why."""
+"""conclusive_ratio, its async twin and ratio_to_wall_time: a measurement is repeated only
+while other programs saturate the machine, and a machine that stays saturated skips the test,
+saying why."""
 
 import itertools
 
 import pytest
 
-from pytest_concurrency import conclusive_ratio, cpu, ratio_to_wall_time
+from pytest_concurrency import conclusive_ratio, conclusive_ratio_async, cpu, ratio_to_wall_time
 
 
 @pytest.fixture
@@ -76,3 +77,46 @@ def test_ratio_to_wall_time_skips_as_parallelism_not_shown(saturated_machine):
         ratio_to_wall_time(lambda: 0.0, needed=1.5)
 
     assert "parallelism could not be shown either way" in str(skipped.value)
+
+
+async def test_the_async_twin_measures_again_until_the_ratio_clears(saturated_machine):
+    """conclusive_ratio_async awaits the measurement, with the same rules: a shortfall on a
+    saturated machine is measured again."""
+    measure, calls = counting([1.1, 2.0])
+
+    async def measure_on_the_loop():
+        return measure()
+
+    assert await conclusive_ratio_async(measure_on_the_loop, needed=1.5) == 2.0
+    assert len(calls) == 2
+
+
+async def test_the_async_twin_returns_a_shortfall_while_cpu_time_sat_idle(idle_machine):
+    measure, calls = counting([1.1, 2.0])
+
+    async def measure_on_the_loop():
+        return measure()
+
+    assert await conclusive_ratio_async(measure_on_the_loop, needed=1.5) == 1.1
+    assert len(calls) == 1
+
+
+async def test_the_async_twin_skips_a_machine_that_stays_saturated(saturated_machine):
+    async def short_of_the_bar():
+        return 1.1
+
+    with pytest.raises(pytest.skip.Exception, match="the overlap could not be shown"):
+        await conclusive_ratio_async(short_of_the_bar, needed=1.5, what="the overlap")
+
+
+def test_where_idle_time_cannot_be_read_the_first_ratio_is_final(monkeypatch):
+    """Off Linux the load is unknown: the first measurement is returned, short or not."""
+
+    def no_proc_stat():
+        raise OSError("idle CPU time is read from /proc/stat, which only Linux has")
+
+    monkeypatch.setattr(cpu, "idle_cpu_seconds", no_proc_stat)
+    measure, calls = counting([1.1, 2.0])
+
+    assert conclusive_ratio(measure, needed=1.5) == 1.1
+    assert len(calls) == 1

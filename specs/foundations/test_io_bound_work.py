@@ -7,6 +7,13 @@ answer takes ``LATENCY`` seconds; the server counts the requests in flight, whic
 overlap without a stopwatch. The specs also time repeated runs and compare the best run of
 each way: other load on the machine only ever adds time, so the best run is the one it
 disturbed least. The ideal speed-up is the number of downloads; the margin asks for 2.
+
+On free-threaded 3.13 with every CPU taken by other programs, starting a thread costs tens of
+milliseconds (a waiting thread yields its CPU up to 40 times before it sleeps; see the README),
+and the server starts one per request: each request was answered before the next one was
+accepted, and nothing overlapped. So a run that falls short, or never had every download in
+flight, while every CPU was busy is measured again, and the spec is skipped, saying so, if the
+machine stays saturated (``conclusive_ratio``). A shortfall while CPU time sat idle fails.
 """
 
 import asyncio
@@ -15,7 +22,7 @@ import urllib.request
 
 import pytest
 
-from pytest_concurrency import hang_bound
+from pytest_concurrency import conclusive_ratio, conclusive_ratio_async, hang_bound
 
 # Five at once: the loopback server listens with socketserver's default backlog of 5, and
 # connections beyond it may wait for a TCP retransmission (a second) before being accepted.
@@ -59,11 +66,19 @@ def test_threads_overlap_their_downloads(http_server, executor_factory):
     urls = [http_server.url(f"/file-{n}") for n in range(DOWNLOADS)]
     threads = executor_factory("thread", max_workers=DOWNLOADS)
 
-    one_by_one = best_seconds(lambda: [download(url) for url in urls])
-    overlapped = best_seconds(lambda: list(threads.map(download, urls, timeout=hang_bound())))
+    measured = {}
 
-    assert http_server.max_in_flight == DOWNLOADS
-    assert one_by_one / overlapped > MARGIN
+    def speed_up_with_every_download_in_flight():
+        http_server.max_in_flight = 0  # count this attempt's requests only
+        one_by_one = best_seconds(lambda: [download(url) for url in urls])
+        overlapped = best_seconds(lambda: list(threads.map(download, urls, timeout=hang_bound())))
+        measured.update(in_flight=http_server.max_in_flight, speed_up=one_by_one / overlapped)
+        return measured["speed_up"] if measured["in_flight"] == DOWNLOADS else 0.0
+
+    conclusive_ratio(speed_up_with_every_download_in_flight, needed=MARGIN, what="the overlap")
+
+    assert measured["in_flight"] == DOWNLOADS
+    assert measured["speed_up"] > MARGIN
 
 
 @pytest.mark.claim("BAS-12", verdict="holds")
@@ -89,8 +104,18 @@ async def test_asyncio_tasks_overlap_their_downloads(http_server):
         assert bodies == [f"body of {path}\n".encode() for path in paths]
         return min(times)
 
-    sequential = await best_seconds_of(one_by_one)
-    overlapped = await best_seconds_of(together)
+    measured = {}
 
-    assert http_server.max_in_flight == DOWNLOADS
-    assert sequential / overlapped > MARGIN
+    async def speed_up_with_every_download_in_flight():
+        http_server.max_in_flight = 0  # count this attempt's requests only
+        sequential = await best_seconds_of(one_by_one)
+        overlapped = await best_seconds_of(together)
+        measured.update(in_flight=http_server.max_in_flight, speed_up=sequential / overlapped)
+        return measured["speed_up"] if measured["in_flight"] == DOWNLOADS else 0.0
+
+    await conclusive_ratio_async(
+        speed_up_with_every_download_in_flight, needed=MARGIN, what="the overlap"
+    )
+
+    assert measured["in_flight"] == DOWNLOADS
+    assert measured["speed_up"] > MARGIN
