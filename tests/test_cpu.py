@@ -34,6 +34,15 @@ def counting(ratios):
     return measure, calls
 
 
+def on_the_loop(measure):
+    """``measure`` as a coroutine function, for the async twin."""
+
+    async def measure_on_the_loop():
+        return measure()
+
+    return measure_on_the_loop
+
+
 def test_a_ratio_that_clears_the_bar_is_returned_after_one_measurement(saturated_machine):
     """Above the bar is conclusive whatever the load: no second measurement."""
     measure, calls = counting([2.0])
@@ -84,29 +93,22 @@ async def test_the_async_twin_measures_again_until_the_ratio_clears(saturated_ma
     saturated machine is measured again."""
     measure, calls = counting([1.1, 2.0])
 
-    async def measure_on_the_loop():
-        return measure()
-
-    assert await conclusive_ratio_async(measure_on_the_loop, needed=1.5) == 2.0
+    assert await conclusive_ratio_async(on_the_loop(measure), needed=1.5) == 2.0
     assert len(calls) == 2
 
 
 async def test_the_async_twin_returns_a_shortfall_while_cpu_time_sat_idle(idle_machine):
     measure, calls = counting([1.1, 2.0])
 
-    async def measure_on_the_loop():
-        return measure()
-
-    assert await conclusive_ratio_async(measure_on_the_loop, needed=1.5) == 1.1
+    assert await conclusive_ratio_async(on_the_loop(measure), needed=1.5) == 1.1
     assert len(calls) == 1
 
 
 async def test_the_async_twin_skips_a_machine_that_stays_saturated(saturated_machine):
-    async def short_of_the_bar():
-        return 1.1
+    measure, _ = counting([1.1])
 
     with pytest.raises(pytest.skip.Exception, match="the overlap could not be shown"):
-        await conclusive_ratio_async(short_of_the_bar, needed=1.5, what="the overlap")
+        await conclusive_ratio_async(on_the_loop(measure), needed=1.5, what="the overlap")
 
 
 def test_where_idle_time_cannot_be_read_the_first_ratio_is_final(monkeypatch):

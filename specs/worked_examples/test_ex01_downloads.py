@@ -101,7 +101,6 @@ def test_with_three_workers_the_three_downloads_are_in_flight_at_once(
 
 
 @pytest.mark.claim("EX-1", verdict="holds")
-@pytest.mark.platform("linux")
 def test_with_three_workers_the_pool_beats_the_sequential_loop(http_server, tmp_path):
     """With 30 ms of latency per page, three workers fetch three pages in well under the time
     the loop takes: over five interleaved runs, the median loop time is more than 1.5 times
