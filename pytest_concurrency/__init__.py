@@ -8,9 +8,11 @@ plugin and need no import.
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
 
+TYPE_CHECKING = False  # not typing's: a pool worker that imports this skips importing typing
 if TYPE_CHECKING:
+    from typing import Any
+
     from .claims.catalogue import VERDICTS, Claim, load_catalogue
     from .clock import LoopStopwatch, VirtualTimeEventLoop, loop_stopwatch
     from .cpu import (

@@ -13,7 +13,6 @@ import os
 import random
 import threading
 import time
-import urllib.request
 
 __all__ = [
     "current_pid",
@@ -88,6 +87,8 @@ def md5_name(url: str) -> str:
 
 def download(url: str, folder: str) -> str:
     """Fetch ``url`` and write its body to ``folder/<md5 of url>``; return the file's path."""
+    import urllib.request  # here: the workers that never download skip its 15 ms import
+
     with urllib.request.urlopen(url, timeout=30) as response:
         body = response.read()
     path = os.path.join(folder, md5_name(url))
@@ -100,6 +101,8 @@ def fetch(url: str) -> bytes:
     """Fetch ``url`` and return its body: a blocking call that a held
     :class:`~pytest_concurrency.servers.LatencyServer` keeps waiting, so it can gate work in any
     kind of pool (a ``threading.Event`` cannot cross into a worker process)."""
+    import urllib.request
+
     with urllib.request.urlopen(url, timeout=60) as response:
         body: bytes = response.read()
     return body
