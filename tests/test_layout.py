@@ -111,11 +111,11 @@ def test_an_unknown_name_is_an_attribute_error_naming_it() -> None:
 
 
 def test_a_worker_importing_the_workloads_skips_modules_it_does_not_need() -> None:
-    """A process-pool worker unpickles work functions by module and name; the package's own
-    ``__init__`` must not make that import pull in the plugin's dependencies, nor the
-    workloads module modules only some of its functions need (``typing`` and
-    ``urllib.request`` cost a spawned worker 10 to 35 ms). Modules the interpreter had loaded
-    before (a ``.pth`` file's imports at start-up) are not counted."""
+    """A process-pool worker unpickles work functions by module and name. That import must not
+    pull in the plugin's dependencies through the package's ``__init__``, nor what only some
+    work functions need (``typing`` and ``urllib.request`` cost a spawned worker 10 to 35 ms).
+    Modules the interpreter had loaded before (a ``.pth`` file's imports at start-up) are not
+    counted."""
     heavy = ("pytest", "_pytest", "asyncio", "pygments", "typing", "urllib.request")
     code = (
         "import sys\n"
