@@ -36,6 +36,7 @@ __all__ = [
     "CPYTHON_FLAVOURS",
     "FLAVOURS",
     "Flavour",
+    "UnavailableFlavour",
     "available_flavours",
     "flavour",
     "name_of_factory",
@@ -203,6 +204,25 @@ def unregister_flavours(names: Iterable[str]) -> None:
             FLAVOURS.pop(name, None)
 
 
+class UnavailableFlavour:
+    """What stands for the factory of a flavour that cannot run here: tests of it are skipped
+    with :attr:`reason` before their setup, so it is never called."""
+
+    def __init__(self, name: str, reason: str) -> None:
+        self.name = name
+        self.reason = reason
+
+    def __call__(self) -> asyncio.AbstractEventLoop:
+        import pytest
+
+        pytest.skip(self.reason)
+
+    def __repr__(self) -> str:
+        return f"<loop flavour {self.name!r}, unavailable: {self.reason}>"
+
+
 def name_of_factory(factory: object) -> str | None:
-    """The flavour whose factory ``factory`` is, or ``None``."""
+    """The flavour whose factory ``factory`` is (or stands for), or ``None``."""
+    if isinstance(factory, UnavailableFlavour):
+        return factory.name
     return next((f.name for f in FLAVOURS.values() if f.factory is factory), None)

@@ -67,11 +67,20 @@ _OPTIONS = [
         "off",
     ),
     (
+        "--hang-budget",
+        "N",
+        "once N tests have failed on a bound that ran out, every later bound (hang guard and "
+        "teardown included) shrinks to a fifth, so that a run where everything hangs still "
+        "ends soon with every verdict; the report says from which test on; off: never "
+        "(default: 3)",
+        "3",
+    ),
+    (
         "--leak-check",
         "MODE",
         "what to do when a test leaves threads, child processes or tasks running: "
-        f"{', '.join(LEAK_CHECK_MODES)} (default: fail)",
-        "fail",
+        f"{', '.join(LEAK_CHECK_MODES)} (default: warn; fail makes it an error of the test)",
+        "warn",
     ),
     (
         "--pool-reuse",

@@ -22,10 +22,11 @@ from . import executors, guard, loops, markers
 from .claims import guide
 from .claims.catalogue import load_catalogue
 from .claims.files import write_run_report
-from .claims.ledger import Ledger, spec_property
+from .claims.ledger import GUARD_SKIP_PROPERTY, Ledger, spec_property
 from .claims.links import claim_links
 from .claims.terminal import write_terminal_summary
 from .cpu import usable_cpus
+from .explore import pytest_plugin as explore_plugin
 from .fixtures import (  # noqa: F401  (imported so pytest registers the fixtures)
     executor,
     executor_factory,
@@ -43,6 +44,7 @@ from .hygiene import (
     Snapshot,
     describe,
     long_lived,
+    other_hooks_news,
     pending_tasks,
     still_pending,
     task_survivors,
@@ -59,10 +61,12 @@ tasks_key = pytest.StashKey[list[asyncio.Task[Any]]]()
 written_key = pytest.StashKey[Path]()
 flavours_key = pytest.StashKey[Mapping[str, loops.LoopFactory]]()
 guard_key = pytest.StashKey[guard.HangGuardPlugin]()
+told_hooks_key = pytest.StashKey[set[str]]()  # other plugins' hooks the leak check named
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     add_options(parser)
+    explore_plugin.add_options(parser)
 
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
@@ -99,6 +103,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(_FlavourWatch(), "concurrency-flavour-watch")
     hang_guard = config.stash[guard_key] = guard.HangGuardPlugin(config, settings.hang_guard)
     config.pluginmanager.register(hang_guard, "concurrency-hang-guard")
+    config.pluginmanager.register(explore_plugin, "concurrency-explore")
 
 
 def _register_implementations(config: pytest.Config) -> None:
@@ -254,12 +259,22 @@ def _factory_or_skip(name: str) -> loops.LoopFactory:
     reason = loops.unavailable_reason(name)
     if reason is None:
         return loops.flavour(name).factory
+    return loops.UnavailableFlavour(name, reason)
 
-    def skip() -> asyncio.AbstractEventLoop:
-        pytest.skip(reason)
 
-    skip.flavour_name = name  # type: ignore[attr-defined]  # for --conformance
-    return skip
+def _skip_unavailable_flavours(items: list[pytest.Item]) -> None:
+    """Skip, before any fixture is set up, the tests of a flavour that cannot run here.
+
+    The skip must not come from the loop factory: pytest-asyncio calls it while setting up an
+    async fixture's event-loop runner, before pytest caches that fixture's outcome, so a skip
+    raised there leaves the fixture half set up and every later test that uses it errors with
+    a bare ``AssertionError`` (pytest-asyncio 1.5, any factory that raises).
+    """
+    for item in items:
+        params: dict[str, Any] = getattr(getattr(item, "callspec", None), "params", {})
+        factory = params.get("_asyncio_loop_factory")  # pytest-asyncio's (private) fixture
+        if isinstance(factory, loops.UnavailableFlavour):
+            item.add_marker(pytest.mark.skip(reason=factory.reason))
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -274,6 +289,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if len(chosen) < len(items):
             config.hook.pytest_deselected(items=[i for i in items if i not in chosen])
             items[:] = chosen
+    _skip_unavailable_flavours(items)
     ledger = config.stash[ledger_key]
     for item in items:
         links = claim_links(item.iter_markers("claim"))
@@ -290,7 +306,7 @@ def _conformance_candidate(item: pytest.Item, implementation: str) -> bool:
     if "executor_kind" in params:
         return bool(params["executor_kind"] == implementation)
     factory = params.get("_asyncio_loop_factory")
-    name = loops.name_of_factory(factory) or getattr(factory, "flavour_name", None)
+    name = loops.name_of_factory(factory)
     return factory is not None and name == implementation
 
 
@@ -305,6 +321,7 @@ def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
     if reason is not None:
         # Skipped by pytest's own skip marker, so the report points at the test, not here.
         item.add_marker(pytest.mark.skip(reason=reason))
+        item.user_properties.append((GUARD_SKIP_PROPERTY, reason))
     # Before setup, so that what a function-scoped fixture starts and never stops counts.
     if item.config.stash[settings_key].leak_check != "off":
         item.stash[snapshot_key] = Snapshot()
@@ -369,6 +386,8 @@ def pytest_runtest_teardown(item: pytest.Item) -> Generator[None, None, None]:
         funcargs.clear()
     tasks = task_survivors(still_pending(item.stash.get(tasks_key, [])))
     left = tasks + snapshot.survivors(hang_bound("short"))
+    for news in other_hooks_news(snapshot, item.config.stash.setdefault(told_hooks_key, set())):
+        item.warn(news)
     if left and mode == "fail":
         pytest.fail(describe(left), pytrace=False)
     if left:

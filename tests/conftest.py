@@ -40,12 +40,14 @@ PRELOADED = (
     multiprocessing.synchronize,
 )
 
-# The inner runs need the same asyncio settings as a project using the plugin.
+# The inner runs need the same asyncio settings as a project using the plugin, and this
+# repository's leak check: a leak fails the test (a user's default only warns).
 INNER_INI = """\
 [pytest]
 asyncio_mode = auto
 asyncio_default_fixture_loop_scope = function
 asyncio_default_test_loop_scope = function
+leak_check = fail
 """
 
 
@@ -61,7 +63,10 @@ def make_ini(pytester: pytest.Pytester) -> Callable[[str], None]:
     """``make_ini("leak_check = warn")``: the inner run's ini, with these settings added."""
 
     def make(settings: str) -> None:
-        pytester.makeini(INNER_INI + settings.strip() + "\n")
+        given = settings.strip().splitlines()
+        keys = {line.split("=")[0].strip() for line in given}
+        kept = [line for line in INNER_INI.splitlines() if line.split("=")[0].strip() not in keys]
+        pytester.makeini("\n".join([*kept, *given]) + "\n")
 
     return make
 

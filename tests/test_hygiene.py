@@ -52,10 +52,11 @@ def run_leaky_threads(pytester: pytest.Pytester, gate, *args: str) -> pytest.Run
 # --- through pytest --------------------------------------------------------------------------
 
 
-def test_a_leftover_thread_fails_the_test_at_teardown_by_default(
+def test_a_leftover_thread_fails_the_test_at_teardown_in_fail_mode(
     pytester: pytest.Pytester, gate
 ) -> None:
-    """--leak-check=fail (the default) errors the test that left a thread, naming it."""
+    """leak_check = fail (this repository's setting) errors the test that left a thread,
+    naming it."""
     result = run_leaky_threads(pytester, gate)
     result.assert_outcomes(passed=3, errors=1)
     result.stdout.fnmatch_lines(
@@ -80,6 +81,19 @@ def test_warn_mode_reports_the_leftover_thread_as_a_warning(
             "thread 'leaked-worker'*"
         ]
     )
+
+
+def test_a_project_without_configuration_is_warned_of_a_leak_not_failed(
+    pytester: pytest.Pytester, gate
+) -> None:
+    """Installing the plugin does not fail a project's tests: with no leak_check setting a
+    leak is a warning (naming what was left), and the test passes."""
+    pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
+
+    result = run_leaky_threads(pytester, gate)
+
+    result.assert_outcomes(passed=3, warnings=1)
+    result.stdout.fnmatch_lines(["*PytestWarning: the test left 1 thing(s) running*"])
 
 
 def test_off_mode_does_not_look(pytester: pytest.Pytester, gate) -> None:
@@ -765,3 +779,129 @@ def test_a_snapshot_finds_a_child_started_after_it_and_terminates_it() -> None:
     finally:
         child.kill()
         child.wait()
+
+
+# --- what other plugins' hooks make ----------------------------------------------------------
+
+# A plugin that, like looptime's pytest_pyfunc_call wrapper, makes an event loop in a hook
+# around every test and never closes it (here through a helper, and once per process).
+OTHER_PLUGIN = """
+    import asyncio
+    import pytest
+
+    made = []
+
+    def _loop_for_later():
+        if not made:
+            made.append(asyncio.new_event_loop())
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_pyfunc_call(pyfuncitem):
+        _loop_for_later()
+        return (yield)
+"""
+
+
+def test_a_loop_another_plugins_hook_leaves_open_is_not_blamed_on_the_test(
+    pytester: pytest.Pytester,
+) -> None:
+    """What another plugin's hook makes is not the test's doing: the tests pass under
+    leak_check = fail, and one warning names the hook, once, with how to silence it."""
+    pytester.makepyfile(otherplugin=OTHER_PLUGIN)
+    pytester.syspathinsert()
+    pytester.makepyfile(
+        """
+        import pytest
+
+        def test_raises():
+            with pytest.raises(NotImplementedError):
+                raise NotImplementedError
+
+        def test_plain():
+            pass
+        """
+    )
+
+    result = pytester.runpytest("-p", "otherplugin", "-p", "no:randomly")
+
+    result.assert_outcomes(passed=2, warnings=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*OtherPluginResourceWarning: event loop (not closed, created at *otherplugin.py:8) "
+            "was made by the hook pytest_pyfunc_call of otherplugin, not by a test or its "
+            "fixtures: the leak check does not count it. Said once per hook; to silence it: "
+            '-W "ignore::pytest_concurrency.hygiene.OtherPluginResourceWarning"'
+        ]
+    )
+
+
+def test_a_loop_the_test_leaves_open_still_fails_it_beside_such_a_plugin(
+    pytester: pytest.Pytester,
+) -> None:
+    """The rule is about who made it: a loop the test body makes and leaves open fails the
+    test as before, beside a plugin whose hook makes one too."""
+    pytester.makepyfile(otherplugin=OTHER_PLUGIN)
+    pytester.syspathinsert()
+    pytester.makepyfile(
+        """
+        import asyncio
+
+        kept = []
+
+        def test_leaves_a_loop():
+            kept.append(asyncio.new_event_loop())
+
+        def test_zz_close():
+            kept.pop().close()
+        """
+    )
+
+    result = pytester.runpytest(
+        "-p", "otherplugin", "-p", "no:randomly", "-W", "ignore::ResourceWarning"
+    )
+
+    result.assert_outcomes(passed=2, errors=1, warnings=1)
+    result.stdout.fnmatch_lines(
+        ["*the test left 1 thing(s) *event loop*created at *test_a_loop_the_test_leaves*.py:6)*"]
+    )
+
+
+def test_a_loop_a_conftest_hook_makes_is_the_hooks_too(pytester: pytest.Pytester) -> None:
+    """A conftest's hooks are hooks like any plugin's: what they make is not the test's."""
+    pytester.makeconftest(OTHER_PLUGIN)
+    pytester.makepyfile("def test_x():\n    pass\n")
+
+    result = pytester.runpytest()
+
+    result.assert_outcomes(passed=1, warnings=1)
+    result.stdout.fnmatch_lines(["*made by the hook pytest_pyfunc_call of conftest*"])
+
+
+def test_looptime_installed_beside_the_plugin_does_not_fail_a_sync_test(
+    pytester: pytest.Pytester,
+) -> None:
+    """With looptime installed (not enabled), its pytest_pyfunc_call wrapper makes an event
+    loop through the policy around a plain sync test; the test passes under leak_check = fail,
+    and the loop is reported once, as looptime's."""
+    pytest.importorskip("looptime", reason="looptime is not installed (tox -e coexistence has it)")
+    pytester.makepyfile(
+        """
+        import pytest
+
+        def f(text):
+            raise NotImplementedError(text)
+
+        def test_x():
+            with pytest.raises(NotImplementedError):
+                f("foo")
+
+        def test_y():
+            pass
+        """
+    )
+
+    # In a process of its own, as a user's run: looptime makes its loop once per process.
+    result = pytester.runpytest_subprocess("-p", "no:randomly", "-W", "ignore::DeprecationWarning")
+
+    result.assert_outcomes(passed=2, warnings=1)
+    result.stdout.fnmatch_lines(["*made by the hook pytest_pyfunc_call of looptime.*"])

@@ -27,6 +27,9 @@ NEIGHBOURS = [
     "pytest-run-parallel",
     "anyio",
     "hypothesis",
+    # The peer users of virtual time already have; its hooks make an event loop around every
+    # test (needs Python 3.11).
+    "looptime; python_version >= '3.11'",
 ]
 BOUND = 900  # seconds for one pip install or pytest run in a fresh environment
 
@@ -60,14 +63,17 @@ def _outcomes(python: Path, project: Path, *args: str) -> dict[str, int]:
     """The counts of pytest's last line (warnings left out: a thread that the leaking test left
     makes a later fork warn, depending on the order)."""
     done = subprocess.run(
-        [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", *args],
+        [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rw", *args],
         cwd=project,
         capture_output=True,
         text=True,
         timeout=BOUND,
         check=False,
     )
-    assert done.returncode == 1, done.stdout + done.stderr  # the one leaking test fails
+    # The one leaking test passes, with a warning: the project does not configure the leak
+    # check, and a user's default only warns.
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "PytestWarning: the test left 1 thing(s) running" in done.stdout, done.stdout
     counts = done.stdout.strip().splitlines()[-1].split(" in ")[0].split(", ")
     return {
         what: int(number)
@@ -110,9 +116,7 @@ def test_a_users_tests_of_every_fixture_pass_beside_other_plugins(
     parallel = _outcomes(lean_python, user_project, "-n", "2")
 
     with_redis = shutil.which("redis-server") is not None
-    assert alone == (
-        {"passed": 17, "error": 1} if with_redis else {"passed": 16, "skipped": 1, "error": 1}
-    )
+    assert alone == ({"passed": 18} if with_redis else {"passed": 17, "skipped": 1})
     assert shuffled == alone
     assert parallel == alone
 
@@ -131,7 +135,22 @@ def test_the_specs_pass_from_the_sdist_beside_other_plugins(tmp_path: Path) -> N
 
     assert "0 contradicted" in done.stdout
     claims = json.loads(report.read_text())["claims"]
-    not_confirmed = {claim["id"]: claim["outcome"] for claim in claims}
-    not_confirmed = {i: outcome for i, outcome in not_confirmed.items() if outcome != "confirmed"}
-    # Without a redis-server the Redis example (EX-12) skips, saying so; CI installs one.
-    assert not_confirmed == ({} if shutil.which("redis-server") else {"EX-12": "untested"})
+    # What to expect follows from what really ran: a claim is confirmed when one of its specs
+    # passed, untested when every one was skipped; none is contradicted or without a spec.
+    for claim in claims:
+        ran = [s["outcome"] for s in claim["specs"] if s["outcome"] != "skipped"]
+        expected = "untested" if not ran else "confirmed"
+        assert claim["outcome"] == expected, claim
+        assert set(ran) <= {"passed"}, claim
+    # The specs that need a redis-server (EX-12) skip, saying so, where there is none; the
+    # claim's record lists them, and CI runs this test with and without one.
+    needing_redis = {
+        (claim["id"], spec["nodeid"])
+        for claim in claims
+        for spec in claim["skipped_specs"]
+        if "redis-server" in spec["skip_reason"]
+    }
+    if shutil.which("redis-server"):
+        assert needing_redis == set()
+    else:
+        assert {claim_id for claim_id, _ in needing_redis} == {"EX-12"}

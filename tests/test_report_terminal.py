@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -194,3 +195,53 @@ def test_a_run_on_another_implementation_lists_per_implementation_what_its_specs
         "  user-kind            1 of 2; contradicted: CF-4",
     ]
     assert heading not in summary(cpython_only)
+
+
+SOME_SKIPPED = """
+import json
+import pytest
+
+@pytest.mark.claim("EX-12")
+def test_the_part_that_needs_no_service():
+    pass
+
+@pytest.mark.claim("EX-12")
+def test_the_part_that_needs_the_service():
+    pytest.skip("redis-server is not installed")
+
+@pytest.mark.claim("EX-12")
+@pytest.mark.python("<3.0")
+def test_the_part_for_another_python():
+    pass
+"""
+
+
+def test_a_confirmed_claim_says_which_of_its_specs_were_skipped_and_why(
+    pytester: pytest.Pytester,
+) -> None:
+    """A claim confirmed while some of its specs were skipped for a reason other than their
+    guard says so beside the outcome, in the summary and in the report's skipped_specs (a
+    spec whose guard does not hold here is the claim's condition, not a gap)."""
+    pytester.makepyfile(test_specs=SOME_SKIPPED)
+
+    result = pytester.runpytest("--claims-report=claims.json", "-vv")  # -vv: lines not cut
+
+    line = claim_lines(summary(result))["EX-12"]
+    assert re.split(r"\s{2,}", line.strip()) == [
+        "EX-12",
+        "holds",
+        "confirmed",
+        "1 spec skipped: redis-server is not installed",
+    ]
+    claim = next(
+        c
+        for c in json.loads((pytester.path / "claims.json").read_text())["claims"]
+        if c["id"] == "EX-12"
+    )
+    assert claim["outcome"] == "confirmed"
+    assert claim["skipped_specs"] == [
+        {
+            "nodeid": "test_specs.py::test_the_part_that_needs_the_service",
+            "skip_reason": "redis-server is not installed",
+        }
+    ]

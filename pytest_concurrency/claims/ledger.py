@@ -29,18 +29,23 @@ from .catalogue import Catalogue, Claim
 from .links import ClaimLink
 
 __all__ = [
+    "GUARD_SKIP_PROPERTY",
     "OUTCOMES",
     "PROPERTY",
     "ClaimResult",
     "Ledger",
     "SpecRecord",
     "conditions_text",
+    "skipped_text",
     "spec_function",
     "spec_property",
 ]
 
 #: The user-property key under which a test's claim links and parameters travel.
 PROPERTY = "pytest_concurrency.claims"
+#: The user-property key that says a spec was skipped because a guard of it does not hold
+#: here (a spec for another Python, build or platform): its condition, not a gap of this run.
+GUARD_SKIP_PROPERTY = "pytest_concurrency.guard_skip"
 #: What a run can find out about a claim, in the order summaries list them.
 OUTCOMES = ("confirmed", "contradicted", "untested", "no spec")
 #: The fixtures whose parameter is a condition a verdict can depend on, and what we call them.
@@ -90,6 +95,7 @@ class SpecRecord:
     parameters: dict[str, str] = field(default_factory=dict)
     outcome: str = "not run"  # passed, failed, skipped or not run
     skip_reason: str = ""
+    skipped_by_guard: bool = False  # its guard does not hold here: not a gap of this run
 
     @property
     def implementation(self) -> str:
@@ -168,6 +174,20 @@ class ClaimResult:
     def skip_reasons(self) -> list[str]:
         return sorted({s.skip_reason for s in self.specs if s.outcome == "skipped"})
 
+    @property
+    def skipped_specs(self) -> list[SpecRecord]:
+        """The specs of this claim skipped for a reason other than their guard (a missing
+        service or package, a busy machine): what the outcome could not take into account."""
+        return [s for s in self.specs if s.outcome == "skipped" and not s.skipped_by_guard]
+
+    @property
+    def skipped_text(self) -> str:
+        """``2 specs skipped: redis-server is not installed`` for a claim some of whose specs
+        ran and some were skipped so (``""`` otherwise)."""
+        return skipped_text(
+            len(self.skipped_specs), [s.skip_reason for s in self.skipped_specs], self.outcome
+        )
+
     def verdicts_by_condition(self) -> dict[str, str]:
         """For a claim that is conditional here: the verdict under each parameter that ran.
 
@@ -193,6 +213,14 @@ def implementations_that_ran(results: Iterable[ClaimResult]) -> list[str]:
     each group in name order."""
     names = {spec.implementation for r in results for spec in r.ran} - {""}
     return sorted(names, key=lambda name: (name not in CPYTHON_IMPLEMENTATIONS, name))
+
+
+def skipped_text(count: int, reasons: Iterable[str], outcome: str) -> str:
+    """What a claim's outcome leaves out: ``2 specs skipped: <reasons>``, shown beside a
+    confirmed or contradicted outcome (an untested claim says "skipped" already)."""
+    if not count or outcome not in ("confirmed", "contradicted"):
+        return ""
+    return f"{count} spec{'s' if count != 1 else ''} skipped: " + "; ".join(sorted(set(reasons)))
 
 
 def conditions_text(verdicts_by_condition: dict[str, str]) -> str:
@@ -240,6 +268,7 @@ class Ledger:
         elif report.skipped and spec.outcome != "failed":
             spec.outcome = "skipped"
             spec.skip_reason = _skip_reason(report)
+            spec.skipped_by_guard = GUARD_SKIP_PROPERTY in dict(report.user_properties)
         elif report.when == "call" and report.passed and spec.outcome != "failed":
             spec.outcome = "passed"
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from .interpreter import label
-from .ledger import OUTCOMES, conditions_text, spec_function
+from .ledger import OUTCOMES, conditions_text, skipped_text, spec_function
 
 __all__ = ["MATRIX_SCHEMA", "Cell", "Column", "Matrix", "Row", "SpecLink"]
 
@@ -54,6 +54,7 @@ class Cell:
     verdicts_by_condition: dict[str, str] = field(default_factory=dict)
     skip_reasons: list[str] = field(default_factory=list)
     note: str = ""
+    skipped: list[str] = field(default_factory=list)  # reasons of the specs skipped not by guard
 
     @property
     def gap(self) -> bool:
@@ -67,7 +68,8 @@ class Cell:
         verdict = self.verdict or "no verdict"
         if self.verdicts_by_condition:
             verdict += f" ({conditions_text(self.verdicts_by_condition)})"
-        return f"{verdict}, {self.outcome}"
+        skipped = skipped_text(len(self.skipped), self.skipped, self.outcome)
+        return f"{verdict}, {self.outcome}" + (f", {skipped}" if skipped else "")
 
 
 @dataclass(frozen=True)
@@ -195,6 +197,7 @@ def _cell(claim: dict[str, Any]) -> Cell:
         dict(claim.get("verdicts_by_condition") or {}),
         list(claim.get("skip_reasons") or []),
         str(claim.get("note") or ""),
+        [str(spec.get("skip_reason", "")) for spec in claim.get("skipped_specs") or []],
     )
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
-from .ledger import conditions_text
+from .ledger import conditions_text, skipped_text
 from .matrix import GAP, Cell, Matrix, Row
 
 __all__ = ["COLOURS", "render"]
@@ -185,6 +185,9 @@ def _cell(cell: Cell) -> str:
         lines += conditions_text(cell.verdicts_by_condition).split("; ")
     if cell.outcome != "no spec":
         lines.append(cell.outcome)
+    skipped = skipped_text(len(cell.skipped), cell.skipped, cell.outcome)
+    if skipped:
+        lines.append(skipped)
     title = "; ".join(cell.skip_reasons)
     title_attr = f' title="skipped: {escape(title)}"' if title else ""
     content = escape(lines[0]) + "".join(f"<small>{escape(x)}</small>" for x in lines[1:])

@@ -21,6 +21,8 @@ The schema is ``docs/claims-report.schema.json`` (JSON Schema 2020-12). In short
                   "verdicts_by_condition",   # {"process-fork": "erratum", ...} or {}
                   "outcome",        # confirmed, contradicted, untested, no spec
                   "note", "skip_reasons",
+                  "skipped_specs",  # [{"nodeid", "skip_reason"}]: skipped for a reason other
+                                    # than their guard (a missing service, package, CPUs)
                   "specs": [{"nodeid", "file", "line", "outcome", "skip_reason",
                              "verdict", "note", "parameters"}]}]
     }
@@ -85,6 +87,10 @@ def build(ledger: Ledger, run: dict[str, Any], rootdir: Path) -> dict[str, Any]:
                 "outcome": result.outcome,
                 "note": result.note,
                 "skip_reasons": result.skip_reasons,
+                "skipped_specs": [
+                    {"nodeid": spec.nodeid, "skip_reason": spec.skip_reason}
+                    for spec in result.skipped_specs
+                ],
                 "specs": [
                     {
                         "nodeid": spec.nodeid,

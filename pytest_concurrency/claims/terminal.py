@@ -45,6 +45,8 @@ def claim_line(result: ClaimResult) -> str:
             spec_function(s.nodeid) for s in result.specs if s.outcome == "failed"
         )
         detail = f"failed: {', '.join(failed)}" + (f"; {detail}" if detail else "")
+    if result.skipped_text:
+        detail = result.skipped_text + (f"; {detail}" if detail else "")
     if result.outcome == "untested" and result.skip_reasons:
         detail = "skipped: " + "; ".join(result.skip_reasons)
     if result.outcome == "no spec":
@@ -121,7 +123,8 @@ def _write_implementations(
 def _notable(result: ClaimResult) -> bool:
     if result.outcome == "no spec":
         return False  # listed together on one line below
-    return not (result.verdict_here == "holds" and result.outcome == "confirmed")
+    plain = result.verdict_here == "holds" and result.outcome == "confirmed"
+    return not plain or bool(result.skipped_specs)
 
 
 def _markup(result: ClaimResult) -> dict[str, bool]:

@@ -13,11 +13,17 @@ what appeared in between and is still there:
   tracker and not released (the objects behind "There appear to be N leaked semaphore
   objects to clean up at shutdown").
 
+What another plugin's hook makes (an event loop made by looptime's ``pytest_pyfunc_call``
+wrapper, say) is not the test's doing and not blamed on it: the check says so once per hook,
+with an :class:`OtherPluginResourceWarning`. A hook is told from the test's own code by who
+called it: pytest calls test functions and fixtures, pluggy calls hook implementations (a
+conftest's hooks included).
+
 What a fixture of a broader scope (class, module, package, session) starts during its setup
 belongs to that fixture and is not blamed on the test (:func:`long_lived`); a pool kept
-across tests registers its workers with :func:`keep_alive`. ``--leak-check=fail`` (the
-default) turns a finding into an error of the test; ``warn`` reports it as a warning; ``off``
-skips the check.
+across tests registers its workers with :func:`keep_alive`. ``--leak-check=warn`` (the
+default) reports a finding as a warning of the test; ``fail`` turns it into an error of the
+test (this repository's own configuration); ``off`` skips the check.
 
 How each kind is seen, cheaply enough to run around every test: threads and processes by
 ``threading.enumerate()`` and ``multiprocessing.active_children()``; event loops by a weak
@@ -41,6 +47,7 @@ from .tasks import pending_tasks, still_pending, task_survivors
 
 __all__ = [
     "LEAK_CHECK_MODES",
+    "OtherPluginResourceWarning",
     "Snapshot",
     "Survivor",
     "children_check_available",
@@ -54,3 +61,28 @@ __all__ = [
 ]
 
 LEAK_CHECK_MODES = ("fail", "warn", "off")
+
+
+class OtherPluginResourceWarning(UserWarning):
+    """Another plugin's hook made something and left it open during a test; the leak check
+    does not count it against the test. Silence it with
+    ``-W "ignore::pytest_concurrency.hygiene.OtherPluginResourceWarning"``."""
+
+
+def other_hooks_news(snapshot: Snapshot, told: set[str]) -> list[OtherPluginResourceWarning]:
+    """One warning per hook of another plugin that made something a test's check found, the
+    first time that hook is found in this session (``told``: the hooks already named)."""
+    news = []
+    for survivor, hook in snapshot.made_by_other_hooks:
+        if hook in told:
+            continue
+        told.add(hook)
+        where = f" ({survivor.detail})" if survivor.detail else ""
+        news.append(
+            OtherPluginResourceWarning(
+                f"{survivor.what}{where} was made by {hook}, not by a test or its fixtures: "
+                "the leak check does not count it. Said once per hook; to silence it: "
+                '-W "ignore::pytest_concurrency.hygiene.OtherPluginResourceWarning"'
+            )
+        )
+    return news

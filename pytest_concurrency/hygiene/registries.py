@@ -30,6 +30,9 @@ class _Origin:
     serial: int
     site: str
     kept: bool = False  # long-lived: a broader fixture's, or registered by keep_alive
+    # Set when another plugin's hook made it (not the test, its fixtures or what they call):
+    # "the hook pytest_pyfunc_call of looptime._internal.plugin".
+    made_by_hook: str = ""
 
 
 # The plugin's own frames: all of ``pytest_concurrency`` (this package's parent).
@@ -39,12 +42,26 @@ _STDLIB_DIR = os.path.dirname(os.path.abspath(os.__file__)) + os.sep
 _HARNESS_PARTS = tuple(
     f"{os.sep}{name}{os.sep}" for name in ("_pytest", "pluggy", "pytest_asyncio")
 )
+_PLUGGY_PART = f"{os.sep}pluggy{os.sep}"
 _LIBRARY_PARTS = (f"{os.sep}uvloop{os.sep}",)
 
 
-def _site() -> str:
-    """``file:line`` of the innermost caller that is test or fixture code, or ``""``."""
-    frame: FrameType | None = sys._getframe(2)
+def _new_origin() -> _Origin:
+    """The origin of something being made now, by the caller of the caller."""
+    site, hook = _site_and_hook(sys._getframe(2))
+    return _Origin(next(_serials), site, made_by_hook=hook)
+
+
+def _site_and_hook(frame: FrameType | None) -> tuple[str, str]:
+    """``file:line`` of the innermost frame that is test or fixture code (``""`` if none),
+    and, if the outermost such frame is a hook implementation that pluggy called (another
+    plugin's, or a conftest's), which hook of which module: then no test made the object.
+
+    A test function is called by pytest, a fixture by pytest's fixture machinery, the code of
+    an async test by the event loop pytest-asyncio runs; only hooks are called by pluggy.
+    """
+    site = ""
+    outermost: FrameType | None = None
     for _ in range(60):
         if frame is None:
             break
@@ -54,9 +71,20 @@ def _site() -> str:
         in_stdlib = filename.startswith(_STDLIB_DIR) and "-packages" not in filename
         ours = filename.startswith(_PACKAGE_DIR) or any(p in filename for p in _LIBRARY_PARTS)
         if not (in_stdlib or ours or filename.startswith("<")):
-            return f"{filename}:{frame.f_lineno}"
+            site = site or f"{filename}:{frame.f_lineno}"
+            outermost = frame
         frame = frame.f_back
-    return ""
+    hook = ""
+    if (
+        outermost is not None
+        and frame is not None
+        and outermost.f_back is frame
+        and _PLUGGY_PART in frame.f_code.co_filename
+        and outermost.f_code.co_name.startswith("pytest_")
+    ):
+        module = outermost.f_globals.get("__name__", outermost.f_code.co_filename)
+        hook = f"the hook {outermost.f_code.co_name} of {module}"
+    return site, hook
 
 
 # --- the registries: event loops, named resources, long-lived workers -----------------------
@@ -85,7 +113,7 @@ def _wrap_loop_class(cls: type) -> None:
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
         original_init(self, *args, **kwargs)
         try:
-            self.__dict__[_ORIGIN_ATTRIBUTE] = _Origin(next(_serials), _site())
+            self.__dict__[_ORIGIN_ATTRIBUTE] = _new_origin()
             _loops.add(self)
         except (AttributeError, TypeError):  # an instance without __dict__ or weakrefs
             pass
@@ -115,7 +143,7 @@ def _wrap_resource_tracker() -> None:
     register, unregister = resource_tracker.register, resource_tracker.unregister
 
     def tracked_register(name: Any, rtype: str) -> None:
-        _named[(rtype, name)] = _Origin(next(_serials), _site())
+        _named[(rtype, name)] = _new_origin()
         register(name, rtype)
 
     def tracked_unregister(name: Any, rtype: str) -> None:

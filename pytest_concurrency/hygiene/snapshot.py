@@ -75,6 +75,9 @@ class Snapshot:
         _install()
         self._start = _Mark()
         self._after_setup: _Mark | None = None
+        #: What other plugins' hooks made during the test and left open: not the test's, so
+        #: not among its survivors (see :func:`.registries._site_and_hook`).
+        self.made_by_other_hooks: list[tuple[Survivor, str]] = []
 
     @property
     def threads(self) -> set[threading.Thread]:
@@ -144,21 +147,34 @@ class Snapshot:
         for rtype, name in self._new_named():
             origin = _named.get((rtype, name))
             where = f"created at {origin.site}" if origin and origin.site else ""
-            survivors.append(Survivor(_RESOURCE_NAMES.get(rtype, rtype), name, detail=where))
+            survivor = Survivor(_RESOURCE_NAMES.get(rtype, rtype), name, detail=where)
+            if origin is not None and origin.made_by_hook:
+                self.made_by_other_hooks.append((survivor, origin.made_by_hook))
+                origin.kept = True  # said once, with the hook that made it
+            else:
+                survivors.append(survivor)
         return survivors
 
     def _loops(self) -> list[Survivor]:
-        survivors = []
+        found = []
         for loop in list(_loops):
             origin = _origin_of(loop)
             if origin is None or origin.kept or origin.serial <= self._start.serial:
                 continue
             if not loop.is_closed():
-                survivors.append(_loop_survivor(repr(loop), origin, "not closed"))
+                found.append((_loop_survivor(repr(loop), origin, "not closed"), origin))
         for name, origin in list(_dropped_loops):
             if origin.serial > self._start.serial and not origin.kept:
-                survivors.append(_loop_survivor(name, origin, "dropped without being closed"))
+                state = "dropped without being closed"
+                found.append((_loop_survivor(name, origin, state), origin))
         _dropped_loops.clear()
+        survivors = []
+        for survivor, origin in found:
+            if origin.made_by_hook:
+                self.made_by_other_hooks.append((survivor, origin.made_by_hook))
+                origin.kept = True  # said once, with the hook that made it
+            else:
+                survivors.append(survivor)
         return survivors
 
 
