@@ -23,6 +23,8 @@ if TYPE_CHECKING:
         usable_cpus,
     )
     from .executors import START_METHODS, available_kinds, available_start_methods
+    from .exploration import Exploration, explore, explore_async
+    from .held import condition_holds, returns_while_held
     from .loops import FLAVOURS, available_flavours
     from .markers import gil_enabled
     from .servers import LatencyServer, RedisServer, RedisUnavailable
@@ -52,6 +54,8 @@ _HOMES: dict[str, tuple[str, ...]] = {
         "usable_cpus",
     ),
     ".executors": ("START_METHODS", "available_kinds", "available_start_methods"),
+    ".exploration": ("Exploration", "explore", "explore_async"),
+    ".held": ("condition_holds", "returns_while_held"),
     ".loops": ("FLAVOURS", "available_flavours"),
     ".markers": ("gil_enabled",),
     ".servers": ("LatencyServer", "RedisServer", "RedisUnavailable"),
@@ -74,6 +78,7 @@ __all__ = [
     "VERDICTS",
     "AsyncSequencer",
     "Claim",
+    "Exploration",
     "Gate",
     "HangError",
     "LatencyServer",
@@ -88,6 +93,9 @@ __all__ = [
     "available_start_methods",
     "conclusive_ratio",
     "conclusive_ratio_async",
+    "condition_holds",
+    "explore",
+    "explore_async",
     "future_state",
     "gil_enabled",
     "hang_bound",
@@ -95,6 +103,7 @@ __all__ = [
     "load_catalogue",
     "loop_stopwatch",
     "ratio_to_wall_time",
+    "returns_while_held",
     "usable_cpus",
     "wait_until",
 ]

@@ -39,6 +39,9 @@ class _VirtualSelector(selectors.DefaultSelector):
 
     def select(self, timeout: float | None = None) -> list[tuple[selectors.SelectorKey, int]]:
         loop = self.loop
+        link = loop._thread_time
+        if link is not None:  # joined to a thread-time bubble: the bubble decides
+            return link.select(timeout, super().select)  # type: ignore[no-any-return]
         if timeout is not None and timeout > 0 and loop._may_jump():
             ready = super().select(0)
             if not ready:
@@ -60,17 +63,23 @@ class VirtualTimeEventLoop(asyncio.SelectorEventLoop):
         selector.loop = self
         self._virtual_now = 0.0
         self._executor_calls_in_flight = 0
+        #: Set while a thread-time bubble has joined this loop (pytest_concurrency.thread_time):
+        #: the bubble's clock is then the loop's, and the bubble decides when idle waits end.
+        self._thread_time: Any = None
         super().__init__(selector)
 
     def time(self) -> float:
         """The virtual clock: 0.0 when the loop is made, then the sum of the waits."""
-        return self._virtual_now
+        link = self._thread_time
+        return self._virtual_now if link is None else float(link.time())
 
     def run_in_executor(  # type: ignore[override]  # typeshed's TypeVarTuple needs 3.11
         self, executor: concurrent.futures.Executor | None, func: Callable[..., T], *args: Any
     ) -> asyncio.Future[T]:
         """Run ``func`` as usual, holding the clock to real time until it finishes."""
         future = super().run_in_executor(executor, func, *args)
+        if self._thread_time is not None and _holds_by_itself(executor):
+            return future  # its submission holds the bubble's clock (thread_time.executors)
         self._executor_calls_in_flight += 1
         future.add_done_callback(self._executor_call_finished)
         return future
@@ -90,6 +99,12 @@ class VirtualTimeEventLoop(asyncio.SelectorEventLoop):
         finally:
             self._executor_calls_in_flight -= 1
 
+    def _write_to_self(self) -> None:
+        link = self._thread_time
+        if link is not None:  # call_soon_threadsafe: the loop has work, it is not idle
+            link.woken_from_a_thread()
+        super()._write_to_self()  # type: ignore[misc]
+
     def _may_jump(self) -> bool:
         # The self-pipe that wakes the loop from other threads is always registered; any other
         # file object means real I/O the loop is waiting on.
@@ -101,6 +116,11 @@ class VirtualTimeEventLoop(asyncio.SelectorEventLoop):
         scheduled: list[asyncio.TimerHandle] = self._scheduled  # type: ignore[attr-defined]
         if scheduled:
             self._virtual_now = max(self._virtual_now, scheduled[0].when())
+
+
+def _holds_by_itself(executor: concurrent.futures.Executor | None) -> bool:
+    standard = (concurrent.futures.ThreadPoolExecutor, concurrent.futures.ProcessPoolExecutor)
+    return executor is None or isinstance(executor, standard)
 
 
 class LoopStopwatch:

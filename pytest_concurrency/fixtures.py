@@ -8,8 +8,9 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from .executors import close_sessions, context_for, start_method_of
+from .executors import context_for, start_method_of
 from .hygiene import describe
+from .kinds import close_sessions
 from .options import pool_reuse
 from .pools import PoolKeeper, WarmPools
 from .servers import LatencyServer, RedisServer, RedisUnavailable
@@ -62,7 +63,10 @@ def start_method(request: pytest.FixtureRequest) -> str:
     """
     kind = _param(request, "start_method")
     method = start_method_of(kind)
-    assert method is not None
+    if method is None:
+        raise pytest.UsageError(
+            f"start_method is parametrized with process kinds (process-<method>) only, got {kind!r}"
+        )
     return method
 
 

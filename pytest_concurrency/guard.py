@@ -31,6 +31,13 @@ to start shutting down; if shutdown (joining non-daemon threads such as a
 :data:`EXIT_BOUND`, it writes which threads are left, with their stacks, to stderr and ends the
 process with the session's exit status.
 
+**Hang budget.** A test that fails on a bound that ran out (this guard's alarm, a
+:class:`~pytest_concurrency.HangError`, a ``TimeoutError``, or any failure that took at least the
+``short`` bound) spends one unit of the run's budget (``--hang-budget``, see
+:mod:`~pytest_concurrency.timeouts`), and this guard's own alarm spends all of it; once it is
+spent, every later bound, this guard's and the teardown's included, shrinks. The terminal
+summary and the claims report's run status (``hang_budget``) say from which test on, and why.
+
 **Reports that survive.** When making a test's report raises (a ``__repr__`` that raises, a
 ``RecursionError``, a ``SystemError`` from the AST module while pytest formats a traceback),
 the test gets a failed report with a plain description made by the ``traceback`` module.
@@ -39,7 +46,9 @@ the test gets a failed report with a plain description made by the ``traceback``
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import faulthandler
+import functools
 import math
 import os
 import signal
@@ -65,11 +74,15 @@ __all__ = [
     "describe_threads",
     "fallback_report",
     "parse_bound",
+    "parse_budget",
     "run_status",
 ]
 
 #: The value that switches the guard off (option, ini value or marker).
 OFF = "off"
+#: User properties of a failed report: a bound ran out in it; it spent the run's hang budget.
+EXPIRED_PROPERTY = "concurrency_hang_expired"
+SPENT_PROPERTY = "concurrency_hang_budget_spent"
 #: Seconds the interpreter may spend shutting down after the last test (times --hang-scale).
 EXIT_BOUND = 10.0
 _ACCEPTED = f"a tier ({', '.join(timeouts.TIERS)}), a number of seconds such as 30, or {OFF}"
@@ -103,6 +116,24 @@ def parse_bound(value: object, where: str) -> float | None:
     if not (seconds > 0 and math.isfinite(seconds)):
         raise ValueError(f"{where}: unknown hang guard {value!r}; accepted: {_ACCEPTED}")
     return seconds
+
+
+def parse_budget(value: object, where: str) -> int | None:
+    """The hang budget for ``value``: a whole number of expired bounds (0 shrinks every bound
+    from the first), or ``off`` (``None``: bounds never shrink)."""
+    text = str(value).strip()
+    if text == OFF:
+        return None
+    try:
+        limit = int(text)
+    except ValueError:
+        limit = -1
+    if limit < 0:
+        raise ValueError(
+            f"{where}: unknown hang budget {value!r}; accepted: a whole number of expired "
+            f"bounds such as 3, or {OFF}"
+        )
+    return limit
 
 
 def marker_bound(marks: Iterable[pytest.Mark]) -> tuple[bool, float | None]:
@@ -323,6 +354,14 @@ class _Alarm:
         if not _may_raise(frame):
             return  # between phases, or in the guard's own bookkeeping: at the next alarm
         if again:  # the same message, not chained to the first
+            loop = _running_loop()
+            if loop is not None and not loop.is_closed():
+                # The first raise did not end the phase: the loop swallowed it (uvloop runs
+                # Python signal handlers inside a callback of its own and only logs what they
+                # raise). Stopping the loop makes run_until_complete return to the test's
+                # phase with an error of its own; the report gets the stacks as a section.
+                _stopped_loops.append(phase.message)
+                loop.stop()
             raise HangGuardExpired(phase.message, pytrace=False) from None
         raise HangGuardExpired(phase.message, pytrace=False)
 
@@ -370,6 +409,8 @@ def _expired_message(phase: _Phase) -> str:
 
 
 _alarm = _Alarm()
+_stopped_loops: list[str] = []  # messages of phases whose event loop the alarm stopped
+_expired_phases: set[tuple[str, str]] = set()  # (node id, phase) whose bound ran out
 _PHASE_CODE = _phase_code()
 _stderr_fd: list[int] = []
 
@@ -425,6 +466,24 @@ class HangGuardPlugin:
         _alarm.backstop = faulthandler_timeout <= 0  # pytest's own faulthandler use wins
         self.deadline_key = pytest.StashKey[float]()
         _stderr()  # now, while pytest does not capture fd 2
+        self._start_budget(config)
+
+    def _start_budget(self, config: pytest.Config) -> None:
+        """Give this run its budget from ``--hang-budget`` (or the ini's ``hang_budget``); a
+        nested run (pytester) gives the outer run's back when it ends."""
+        given = config.getoption("hang_budget", None)
+        if given is None:
+            try:
+                given = config.getini("hang_budget")
+            except ValueError:  # a version of the options without it
+                given = "3"
+        try:
+            limit = parse_budget(given, "--hang-budget")
+        except ValueError as error:
+            raise pytest.UsageError(str(error)) from None
+        budget = timeouts.budget
+        config.add_cleanup(functools.partial(budget.restore, budget.saved()))
+        budget.reset(limit)
 
     # -- header -----------------------------------------------------------------------------
 
@@ -460,7 +519,7 @@ class HangGuardPlugin:
             base = self.base
         if base is None or _pytest_timeout_applies(item):
             return None
-        return base * timeouts.get_scale()
+        return timeouts.scaled(base)
 
     @pytest.hookimpl(wrapper=True, tryfirst=True)
     def pytest_runtest_setup(self, item: pytest.Item) -> Generator[None, None, None]:
@@ -509,9 +568,54 @@ class HangGuardPlugin:
         self, item: pytest.Item, call: pytest.CallInfo[None]
     ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
         try:
-            return (yield)
+            report = yield
         except Exception as error:  # pytest could not make the report: make a plain one
-            return fallback_report(item, call, error)
+            report = fallback_report(item, call, error)
+        if _stopped_loops:
+            report.sections.append(("hang guard: the event loop was stopped", _stopped_loops[-1]))
+            _stopped_loops.clear()
+        if report.failed:
+            try:
+                what = _bound_that_ran_out(call)
+            except Exception:  # an error that cannot even be looked at (a class that raises)
+                what = ""
+            if (item.nodeid, call.when) in _expired_phases:
+                _expired_phases.discard((item.nodeid, call.when))
+                what = f"the hang guard's bound ({call.when})"
+            if what:
+                report.user_properties.append((EXPIRED_PROPERTY, what))
+                alarm = what.startswith("the hang guard's bound")
+                if timeouts.budget.record(item.nodeid, what, spends_all=alarm):
+                    report.user_properties.append((SPENT_PROPERTY, timeouts.budget.spent_because))
+        return report
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        """In an xdist controller, mirror the workers' budgets, so its report can say."""
+        if getattr(report, "node", None) is None or hasattr(self.config, "workerinput"):
+            return  # run here: counted when the report was made
+        carried = dict(report.user_properties)
+        budget = timeouts.budget
+        if EXPIRED_PROPERTY in carried:
+            budget.expired.append((report.nodeid, str(carried[EXPIRED_PROPERTY])))
+        if SPENT_PROPERTY in carried and not budget.spent:
+            budget.spent_at, budget.spent_because = report.nodeid, str(carried[SPENT_PROPERTY])
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        budget = timeouts.budget
+        if not budget.expired:
+            return
+        terminalreporter.section("hang budget", sep="-")
+        terminalreporter.write_line(
+            f"{len(budget.expired)} tests failed on a bound that ran out; the first: "
+            f"{budget.expired[0][0]} ({budget.expired[0][1]})"
+        )
+        if budget.spent:
+            terminalreporter.write_line(
+                f"bounds shrank to {timeouts.SHRUNK:g} of themselves from {budget.spent_at} "
+                f"on (and to {budget.factor:g} by the end): {budget.spent_because}. Verdicts "
+                "after it were reached with shrunk bounds; "
+                "fix the first failures and run again (--hang-budget=off keeps every bound)."
+            )
 
     # -- bounded exit -----------------------------------------------------------------------
 
@@ -559,6 +663,8 @@ class _Guarded:
             _alarm.pop(self.phase)
         else:
             _backstop.cancel()
+        if self.phase.expired:  # however the phase's failure ends up wrapped (ExceptionGroup)
+            _expired_phases.add((self.phase.nodeid, self.phase.when))
 
 
 _BOOKKEEPING = frozenset(
@@ -616,7 +722,32 @@ def run_status(session: pytest.Session, exitstatus: int | pytest.ExitCode) -> di
         reason = "internal error (INTERNALERROR)"
     elif session.shouldfail or session.shouldstop:
         reason = str(session.shouldfail or session.shouldstop)
-    return {"exit_status": status, "interrupted": bool(reason), "interrupted_reason": reason}
+    return {
+        "exit_status": status,
+        "interrupted": bool(reason),
+        "interrupted_reason": reason,
+        "hang_budget": timeouts.budget.status(),
+    }
+
+
+# -- what counts as a bound that ran out ---------------------------------------------------
+
+
+def _bound_that_ran_out(call: pytest.CallInfo[None]) -> str:
+    """What ran out in a failed phase, or "" when its failure is not a bound running out."""
+    excinfo = call.excinfo
+    if excinfo is None:
+        return ""
+    error = excinfo.value
+    kind = type(error).__name__
+    if isinstance(error, HangGuardExpired):
+        return f"the hang guard's bound ({call.when})"
+    timeouts_ = (TimeoutError, concurrent.futures.TimeoutError, asyncio.TimeoutError)
+    if isinstance(error, timeouts_) or kind in ("HangError", "NotReturnedWhileHeld"):
+        return f"{kind} ({call.when})"
+    if call.duration >= timeouts.hang_bound("short"):
+        return f"a {kind} after {call.duration:.1f} s ({call.when})"
+    return ""
 
 
 # -- fallback report --------------------------------------------------------------------------

@@ -22,7 +22,6 @@ hook (:func:`register_flavours`).
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import socket
 import sys
 from collections.abc import Callable, Iterable, Mapping
@@ -30,10 +29,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from .clock import VirtualTimeEventLoop
-from .names import check_plugin_name
+from .registry import Registry, missing_package
 
 __all__ = [
     "CPYTHON_FLAVOURS",
+    "EXPLICIT_FLAVOURS",
     "FLAVOURS",
     "Flavour",
     "UnavailableFlavour",
@@ -111,12 +111,6 @@ def _release_dropped_self_pipes(loop: Any) -> None:
     loop._ssock_stop = stop_and_release
 
 
-def _rloop_unavailable() -> str | None:
-    if importlib.util.find_spec("rloop") is None:
-        return "loop flavour 'rloop' needs the rloop package (pip install rloop)"
-    return None
-
-
 def _eager_unavailable() -> str | None:
     if sys.version_info < (3, 12):
         return (
@@ -126,47 +120,69 @@ def _eager_unavailable() -> str | None:
     return None
 
 
-def _uvloop_unavailable() -> str | None:
-    if importlib.util.find_spec("uvloop") is None:
-        return "loop flavour 'uvloop' needs the uvloop package (pip install uvloop)"
-    return None
-
-
 @dataclass(frozen=True)
 class Flavour:
-    """A named kind of event loop."""
+    """A named kind of event loop. ``why_unavailable()`` says why it cannot run here;
+    ``default`` is whether ``--loop-flavours=all`` gives it (every flavour but the explicit
+    ones does)."""
 
     name: str
     factory: LoopFactory
     description: str
     why_unavailable: Callable[[], str | None] = lambda: None
+    default: bool = True
 
 
-FLAVOURS: dict[str, Flavour] = {
-    f.name: f
-    for f in (
+def _uvloop_unavailable() -> str | None:
+    return missing_package("uvloop", "loop flavour 'uvloop'", "uvloop")
+
+
+def _rloop_unavailable() -> str | None:
+    return missing_package("rloop", "loop flavour 'rloop'", "conformance")
+
+
+#: Flavours a test gets only by naming them, never through ``--loop-flavours=all``: the loop
+#: that explores orders of ready callbacks (``pytest_concurrency.exploration.loop``).
+EXPLICIT_FLAVOURS: dict[str, Flavour] = {}
+
+#: Every flavour ``--loop-flavours`` and ``all`` know: the built-in ones, then those plugins
+#: register (a :class:`~pytest_concurrency.registry.Registry`, a ``dict`` by name).
+FLAVOURS: Registry[Flavour] = Registry(
+    "loop flavour",
+    [
         Flavour("asyncio", _new_default_loop, "the platform's default event loop"),
         Flavour("debug", _DebugEventLoop, "the default loop in debug mode"),
         Flavour("eager", _new_eager_loop, "eager task factory (3.12+)", _eager_unavailable),
         Flavour("virtual", VirtualTimeEventLoop, "virtual time: timers fire at once, exactly"),
         Flavour("uvloop", _new_uvloop_loop, "uvloop, when installed", _uvloop_unavailable),
         Flavour("rloop", _new_rloop_loop, "rloop, when installed", _rloop_unavailable),
-    )
-}
+    ],
+    reserved=("all", "ready-callback"),
+    accepted_note=" (or all, for every flavour, in --loop-flavours)",
+)
 #: The flavours built on CPython's own event loop (the reference implementation).
 CPYTHON_FLAVOURS = ("asyncio", "debug", "eager", "virtual")
-_BUILT_IN = tuple(FLAVOURS)
+
+
+def _new_ready_choice_loop() -> asyncio.AbstractEventLoop:
+    from .exploration.loop import ReadyChoiceEventLoop
+
+    return ReadyChoiceEventLoop()
+
+
+EXPLICIT_FLAVOURS["ready-callback"] = Flavour(
+    "ready-callback",
+    _new_ready_choice_loop,
+    "the default loop running one chosen ready callback at a time (explore marker)",
+    default=False,
+)
 
 
 def flavour(name: str) -> Flavour:
     """The flavour called ``name``; a :class:`ValueError` names the accepted ones."""
-    try:
-        return FLAVOURS[name]
-    except KeyError:
-        raise ValueError(
-            f"unknown loop flavour {name!r}; accepted: {', '.join(FLAVOURS)} (or all, for "
-            "every flavour, in --loop-flavours)"
-        ) from None
+    if name in EXPLICIT_FLAVOURS:
+        return EXPLICIT_FLAVOURS[name]
+    return FLAVOURS.entry(name)
 
 
 def unavailable_reason(name: str) -> str | None:
@@ -176,32 +192,27 @@ def unavailable_reason(name: str) -> str | None:
 
 def available_flavours() -> list[str]:
     """The flavours this interpreter can run."""
-    return [name for name in FLAVOURS if unavailable_reason(name) is None]
+    return FLAVOURS.names(available=True)
 
 
 def register_flavours(factories: Mapping[str, LoopFactory], source: str) -> list[str]:
     """Add flavours (``{name: loop_factory}``) from ``source`` (a plugin's name); a
     :class:`ValueError` says what is wrong with a name or a factory. Returns the names."""
-    added = []
-    for name, factory in factories.items():
-        check_plugin_name(name, "loop flavour", source)
-        if name in FLAVOURS or name == "all":
-            raise ValueError(f"{source}: loop flavour {name!r} is already defined")
+
+    def make(name: str, factory: object) -> Flavour:
         if not callable(factory):
             raise ValueError(
                 f"{source}: loop flavour {name!r} needs a callable returning a new event "
                 f"loop, got {factory!r}"
             )
-        FLAVOURS[name] = Flavour(name, factory, f"registered by {source}")
-        added.append(name)
-    return added
+        return Flavour(name, factory, f"registered by {source}")
+
+    return FLAVOURS.register(factories, source, make)
 
 
 def unregister_flavours(names: Iterable[str]) -> None:
     """Forget registered flavours (at the end of the run that registered them)."""
-    for name in names:
-        if name not in _BUILT_IN:
-            FLAVOURS.pop(name, None)
+    FLAVOURS.unregister(names)
 
 
 class UnavailableFlavour:
@@ -225,4 +236,5 @@ def name_of_factory(factory: object) -> str | None:
     """The flavour whose factory ``factory`` is (or stands for), or ``None``."""
     if isinstance(factory, UnavailableFlavour):
         return factory.name
-    return next((f.name for f in FLAVOURS.values() if f.factory is factory), None)
+    every = [*FLAVOURS.values(), *EXPLICIT_FLAVOURS.values()]
+    return next((f.name for f in every if f.factory is factory), None)

@@ -83,6 +83,17 @@ MARKERS: dict[str, str] = {
         "allow_leaks(reason): this test may leave threads, processes or tasks running; the "
         "reason says why."
     ),
+    "thread_virtual_time": (
+        "thread_virtual_time: the test's code and the threads it starts share one virtual "
+        "clock (time.sleep, time.monotonic, threading, queue and concurrent.futures timeouts, "
+        "the virtual loop's timers) that jumps to the next deadline when all of them wait; "
+        "async tests on the virtual loop flavour only (guide: My code sleeps in threads)."
+    ),
+    "explore": (
+        "explore(mode='exhaustive', runs=None, max_preemptions=None, seed=None, replay=None): "
+        "the test body, taking the steps fixture, is a scenario run once per schedule of its "
+        "steps (exhaustive, random or pct); the failure report names the failing schedule."
+    ),
 }
 
 

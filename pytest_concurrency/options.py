@@ -7,13 +7,13 @@ names what was wrong and what is accepted.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from . import executors, loops, timeouts
+from .claims.catalogue import LANGUAGES as CLAIMS_LANGUAGES
 from .claims.files import FORMATS, check_path
 from .guard import parse_bound
 from .hygiene import LEAK_CHECK_MODES
@@ -32,16 +32,9 @@ _OPTIONS = [
     (
         "--executor-kinds",
         "KINDS",
-        f"comma-separated executor kinds ({', '.join(executors.all_kinds())}, loky, dask, or "
-        "a kind a conftest.py or plugin registers; default: CPython's kinds the platform "
-        "offers and the registered ones)",
-        "",
-    ),
-    (
-        "--dask-scheduler",
-        "ADDRESS",
-        "the dask executor kind runs on the scheduler at ADDRESS (tcp://host:port) instead "
-        f"of a local cluster; default: ${executors.DASK_SCHEDULER_ENV}, else a LocalCluster",
+        f"comma-separated executor kinds ({', '.join(executors.CPYTHON_KINDS)}, loky, dask, "
+        "or a kind a conftest.py or plugin registers; default: CPython's kinds the platform "
+        "offers and the registered ones, but for loky, dask and others registered as opt-in)",
         "",
     ),
     (
@@ -90,11 +83,26 @@ _OPTIONS = [
         "on",
     ),
     (
+        "--thread-virtual-time",
+        "MODE",
+        "on: every test runs as if marked thread_virtual_time, its threads and virtual loop "
+        "on one virtual clock (for a suite one cannot mark); off: only marked tests "
+        "(default: off)",
+        "off",
+    ),
+    (
         "--claims-report",
         "PATH",
         "write the claims report to PATH at the end of the run, in the format its extension "
         f"names ({', '.join(FORMATS)})",
         "",
+    ),
+    (
+        "--claims-language",
+        "LANGUAGE",
+        f"the language of the claims' text in --claims, the summary and the report "
+        f"({', '.join(CLAIMS_LANGUAGES)}; default: en)",
+        "en",
     ),
 ]
 
@@ -155,9 +163,9 @@ class Settings:
     leak_check: str
     claims_report: Path | None = None
     pool_reuse: bool = True
-    dask_scheduler: str | None = None
     conformance: str | None = None
     hang_guard: float | None = None  # seconds before --hang-scale; None: off
+    claims_language: str = "en"
 
     def selection(self) -> dict[str, list[str]]:
         """What this run selected, as the claims report records it."""
@@ -183,7 +191,7 @@ class Settings:
         methods = [m for m in methods if m in offered]
         # Read after the pytest_concurrency_executor_kinds hook registered its kinds.
         kinds = executors.validate_kinds(
-            _names(_value(config, "executor_kinds")) or executors.default_kinds()
+            _names(_value(config, "executor_kinds")) or executors.kinds(default=True)
         )
         kinds = [
             k
@@ -198,8 +206,6 @@ class Settings:
         conformance = config.getoption("conformance")
         if conformance is not None:
             kinds, flavour_names = _conformance_selection(conformance, kinds, flavour_names)
-        scheduler = _dask_scheduler(config)
-        executors.set_dask_scheduler(scheduler)  # raises with the accepted form
         scale_text = _value(config, "hang_scale")
         try:
             scale = float(scale_text)
@@ -216,6 +222,11 @@ class Settings:
         report_text = _value(config, "claims_report")
         report = check_path(report_text) if report_text else None
         guard = parse_bound(_value(config, "hang_guard"), "--hang-guard")
+        language = _value(config, "claims_language")
+        if language not in CLAIMS_LANGUAGES:
+            raise ValueError(
+                f"unknown --claims-language {language!r}; accepted: {', '.join(CLAIMS_LANGUAGES)}"
+            )
         return cls(
             methods,
             kinds,
@@ -225,28 +236,20 @@ class Settings:
             report,
             pool_reuse=pool_reuse(config),
             hang_guard=guard,
-            dask_scheduler=scheduler,
             conformance=conformance,
+            claims_language=language,
         )
-
-
-def _dask_scheduler(config: pytest.Config) -> str | None:
-    """--dask-scheduler, else $PYTEST_CONCURRENCY_DASK_SCHEDULER, else the ini's dask_scheduler."""
-    given = config.getoption("dask_scheduler")
-    if given is None:
-        given = os.environ.get(executors.DASK_SCHEDULER_ENV) or config.getini("dask_scheduler")
-    return str(given).strip() or None
 
 
 def _conformance_selection(
     name: str, kinds: list[str], flavours: list[str]
 ) -> tuple[list[str], list[str]]:
     """--conformance=NAME: the run's executor kinds or loop flavours become NAME alone."""
-    if name in executors.known_kinds():
+    if name in executors.kinds():
         return [name], flavours
     if name in loops.FLAVOURS:
         return kinds, [name]
     raise ValueError(
         f"--conformance={name}: not an executor kind or loop flavour; accepted: "
-        f"{', '.join([*executors.known_kinds(), *loops.FLAVOURS])}"
+        f"{', '.join([*executors.kinds(), *loops.FLAVOURS])}"
     )

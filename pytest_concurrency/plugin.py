@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import pytest
-from _pytest.main import wrap_session  # as pytest's own --fixtures listing uses
 
 from . import executors, guard, loops, markers
 from .claims import guide
@@ -26,7 +25,7 @@ from .claims.ledger import GUARD_SKIP_PROPERTY, Ledger, spec_property
 from .claims.links import claim_links
 from .claims.terminal import write_terminal_summary
 from .cpu import usable_cpus
-from .explore import pytest_plugin as explore_plugin
+from .exploration import pytest_plugin as explore_plugin
 from .fixtures import (  # noqa: F401  (imported so pytest registers the fixtures)
     executor,
     executor_factory,
@@ -49,9 +48,12 @@ from .hygiene import (
     still_pending,
     task_survivors,
 )
+from .kinds import PLUGINS as _KIND_PLUGINS
 from .options import Settings, add_options
+from .pytest_internals import loop_factory_of, run_session, running_loop_of
 from .servers import LatencyServer
 from .sync import Gate
+from .thread_time.pytest_plugin import ThreadTimePlugin
 from .timeouts import get_scale, hang_bound, set_scale
 
 settings_key = pytest.StashKey[Settings]()
@@ -62,6 +64,10 @@ written_key = pytest.StashKey[Path]()
 flavours_key = pytest.StashKey[Mapping[str, loops.LoopFactory]]()
 guard_key = pytest.StashKey[guard.HangGuardPlugin]()
 told_hooks_key = pytest.StashKey[set[str]]()  # other plugins' hooks the leak check named
+
+# The third-party executor kinds are plugins of their own, registered through our hook as an
+# outside project's would be (pytest registers the modules listed here with this one).
+pytest_plugins = _KIND_PLUGINS
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -80,14 +86,16 @@ def pytest_cmdline_main(config: pytest.Config) -> int | pytest.ExitCode | None:
         return None
     if hasattr(config.option, "dist"):
         config.option.dist = "no"  # a listing: no pytest-xdist workers
-    return wrap_session(config, _show_claims)
+    return run_session(config, _show_claims)
 
 
 def _show_claims(config: pytest.Config, session: pytest.Session) -> int:
     session.perform_collect()
     terminal = config.pluginmanager.get_plugin("terminalreporter")
     if terminal is not None:
-        guide.show_claims(terminal, config.stash[ledger_key])
+        guide.show_claims(
+            terminal, config.stash[ledger_key], config.stash[settings_key].claims_language
+        )
     return 0
 
 
@@ -98,12 +106,13 @@ def pytest_configure(config: pytest.Config) -> None:
     config.add_cleanup(functools.partial(set_scale, get_scale()))
     _register_implementations(config)  # before the settings read --executor-kinds
     settings = config.stash[settings_key] = Settings.from_config(config)
-    ledger = config.stash[ledger_key] = Ledger(load_catalogue())
+    ledger = config.stash[ledger_key] = Ledger(load_catalogue(), config.rootpath / "specs")
     config.pluginmanager.register(_ReportRecorder(ledger), "concurrency-report-recorder")
     config.pluginmanager.register(_FlavourWatch(), "concurrency-flavour-watch")
     hang_guard = config.stash[guard_key] = guard.HangGuardPlugin(config, settings.hang_guard)
     config.pluginmanager.register(hang_guard, "concurrency-hang-guard")
     config.pluginmanager.register(explore_plugin, "concurrency-explore")
+    config.pluginmanager.register(ThreadTimePlugin(config), "concurrency-thread-time")
 
 
 def _register_implementations(config: pytest.Config) -> None:
@@ -212,7 +221,7 @@ def pytest_asyncio_loop_factories(
     if asyncio_mark is not None and "loop_factories" in asyncio_mark.kwargs:
         names = list(loops.FLAVOURS)  # pytest-asyncio picks from all of them by name
     chosen = settings.conformance
-    if chosen in loops.FLAVOURS and names is not None and "asyncio" in names:
+    if chosen is not None and chosen in loops.FLAVOURS and names and "asyncio" in names:
         # A conformance run: a contract that holds on the platform's default loop is one
         # every loop should honour, whichever flavours the spec's marker lists.
         names = [chosen]
@@ -271,8 +280,7 @@ def _skip_unavailable_flavours(items: list[pytest.Item]) -> None:
     a bare ``AssertionError`` (pytest-asyncio 1.5, any factory that raises).
     """
     for item in items:
-        params: dict[str, Any] = getattr(getattr(item, "callspec", None), "params", {})
-        factory = params.get("_asyncio_loop_factory")  # pytest-asyncio's (private) fixture
+        factory = loop_factory_of(item)
         if isinstance(factory, loops.UnavailableFlavour):
             item.add_marker(pytest.mark.skip(reason=factory.reason))
 
@@ -305,7 +313,7 @@ def _conformance_candidate(item: pytest.Item, implementation: str) -> bool:
     params: dict[str, Any] = getattr(getattr(item, "callspec", None), "params", {})
     if "executor_kind" in params:
         return bool(params["executor_kind"] == implementation)
-    factory = params.get("_asyncio_loop_factory")
+    factory = loop_factory_of(item)
     name = loops.name_of_factory(factory)
     return factory is not None and name == implementation
 
@@ -340,7 +348,7 @@ def pytest_fixture_setup(fixturedef: pytest.FixtureDef[Any]) -> Generator[None, 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
-    loop = _test_loop(item)
+    loop = running_loop_of(item)
     before = asyncio.all_tasks(loop) if loop is not None else set()
     try:
         return (yield)
@@ -357,15 +365,6 @@ def pytest_fixture_post_finalizer(
     tasks = request.node.stash.get(tasks_key, None)
     if tasks:
         request.node.stash[tasks_key] = still_pending(tasks)
-
-
-def _test_loop(item: pytest.Item) -> asyncio.AbstractEventLoop | None:
-    funcargs: dict[str, Any] = getattr(item, "funcargs", {})
-    for name, value in funcargs.items():
-        if name.startswith("_") and name.endswith("_scoped_runner"):
-            loop: asyncio.AbstractEventLoop = value.get_loop()
-            return loop
-    return None
 
 
 @pytest.hookimpl(wrapper=True)
@@ -411,7 +410,12 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int | pytest.ExitC
     if path is None or _listing_only(config) or hasattr(config, "workerinput"):
         return  # xdist workers report to the controller, which writes the file
     path = config.invocation_params.dir / path
-    run = {**config.stash[settings_key].selection(), **guard.run_status(session, exitstatus)}
+    settings = config.stash[settings_key]
+    run = {
+        **settings.selection(),
+        "claims_language": settings.claims_language,
+        **guard.run_status(session, exitstatus),
+    }
     write_run_report(path, config.stash[ledger_key], run, config.rootpath)
     config.stash[written_key] = path
 
@@ -426,7 +430,8 @@ def pytest_terminal_summary(
     ledger = config.stash[ledger_key]
     written = config.stash.get(written_key, None)
     if (ledger.specs or written is not None) and not _listing_only(config):
-        write_terminal_summary(terminalreporter, ledger, written)
+        language = config.stash[settings_key].claims_language
+        write_terminal_summary(terminalreporter, ledger, written, language)
     return result
 
 

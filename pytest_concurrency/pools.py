@@ -44,6 +44,7 @@ from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import cpython_internals as internals
 from .executors import THREAD, make_executor, shutdown_nowait, start_method_of, workers_of
 from .hygiene import Survivor, join_all, keep_alive
 from .timeouts import hang_bound
@@ -79,10 +80,6 @@ def default_max_workers(kind: str) -> int:
         return min(32, _cpus() + 4)
     workers = _cpus()
     return min(workers, 61) if sys.platform == "win32" else workers
-
-
-def _is_process_pool(pool: concurrent.futures.Executor) -> bool:
-    return isinstance(pool, concurrent.futures.ProcessPoolExecutor)
 
 
 def _process_ended(process: Any) -> bool:
@@ -125,35 +122,36 @@ def health_problem(
     at once (``fork`` process pools from Python 3.11 once used; thread pools and on-demand
     process pools start workers lazily, so fewer is idle, not unhealthy).
     """
-    broken = getattr(pool, "_broken", False)
-    if broken:
+    broken = internals.broken_reason(pool)
+    if broken is not None:
         return f"broken ({broken})"
     if isinstance(pool, concurrent.futures.ThreadPoolExecutor):
-        if pool._shutdown:
+        if internals.is_shut_down(pool):
             return "shut down by the test"
-        threads = list(pool._threads)
+        threads = internals.worker_threads(pool)
         if not all(t.is_alive() for t in threads):
             return "a worker thread has ended"
-        if len(threads) > pool._max_workers:
-            return f"{len(threads)} worker threads for max_workers={pool._max_workers}"
+        limit = internals.max_workers_of(pool)
+        if limit is not None and len(threads) > limit:
+            return f"{len(threads)} worker threads for max_workers={limit}"
         return None
-    if _is_process_pool(pool):
-        if getattr(pool, "_shutdown_thread", False):
+    if internals.is_process_pool(pool):
+        if internals.is_shut_down(pool):
             return "shut down by the test"
-        processes = dict(pool._processes or {})  # type: ignore[attr-defined]
+        processes = internals.worker_processes(pool)
         lost = set(pids_at_start) - set(processes)
         if lost:
             return f"worker process(es) {sorted(lost)} gone"
         dead = [pid for pid, p in processes.items() if _process_ended(p)]
         if dead:
             return f"worker process(es) {sorted(dead)} ended"
-        manager = getattr(pool, "_executor_manager_thread", None)
+        manager = internals.manager_thread(pool)
         if manager is not None and not manager.is_alive():
             return "its manager thread has ended"
-        limit = pool._max_workers  # type: ignore[attr-defined]
-        if len(processes) > limit:
+        limit = internals.max_workers_of(pool)
+        if limit is not None and len(processes) > limit:
             return f"{len(processes)} worker processes for max_workers={limit}"
-        all_at_once = not getattr(pool, "_safe_to_dynamically_spawn_children", True)
+        all_at_once = internals.starts_workers_at_once(pool)
         if all_at_once and manager is not None and len(processes) != limit:
             return f"{len(processes)} of {limit} worker processes"
         return None
@@ -162,24 +160,13 @@ def health_problem(
 
 def _long_lived_workers(pool: concurrent.futures.Executor) -> list[Any]:
     """Every thread and process that keeps running while ``pool`` idles."""
-    workers = list(workers_of(pool))
-    if _is_process_pool(pool):
-        feeder = getattr(getattr(pool, "_call_queue", None), "_thread", None)
-        if feeder is not None:
-            workers.append(feeder)
-    return workers
+    feeder = internals.feeder_thread(pool) if internals.is_process_pool(pool) else None
+    return [*workers_of(pool), *([feeder] if feeder is not None else [])]
 
 
 def _long_lived_parts(pool: concurrent.futures.Executor) -> list[Any]:
     """Its workers, and the queues (with their semaphores) that outlive a test while it idles."""
-    queues = [getattr(pool, name, None) for name in ("_call_queue", "_result_queue")]
-    return [*_long_lived_workers(pool), *(q for q in queues if q is not None)]
-
-
-def _pids(pool: concurrent.futures.Executor) -> set[int]:
-    if _is_process_pool(pool):
-        return set(pool._processes or {})  # type: ignore[attr-defined]
-    return set()
+    return [*_long_lived_workers(pool), *internals.queues_of(pool)]
 
 
 def shutdown_and_check(
@@ -259,7 +246,7 @@ class _Lease:
         self.futures.clear()
         if unfinished:
             return f"{len(unfinished)} call(s) of the test still running after {bound:.0f} s"
-        while _pending_in(self.pool):
+        while internals.pending_count(self.pool):
             if time.monotonic() > deadline:
                 return "cancelled calls still queued"
             time.sleep(0.0005)
@@ -270,32 +257,9 @@ def _drop_cancelled(pool: concurrent.futures.Executor) -> None:
     """Take the test's cancelled calls out of the pool's queue, so the next test's calls do
     not wait behind them."""
     if isinstance(pool, concurrent.futures.ThreadPoolExecutor):
-        queue = pool._work_queue
-        kept = []
-        while True:
-            try:
-                item = queue.get_nowait()
-            except Exception:  # queue.Empty
-                break
-            if item is None or not item.future.cancelled():
-                kept.append(item)  # a shutdown signal, or a call of nobody's: leave it
-            else:
-                item.future.set_running_or_notify_cancel()  # as the worker would have
-        for item in kept:
-            queue.put(item)
-    elif _is_process_pool(pool):
-        # The manager thread drops cancelled calls when it next wakes: wake it.
-        wakeup = getattr(pool, "_executor_manager_thread_wakeup", None)
-        if wakeup is not None and pool._pending_work_items:  # type: ignore[attr-defined]
-            with pool._shutdown_lock:  # type: ignore[attr-defined]
-                if not pool._shutdown_thread:  # type: ignore[attr-defined]
-                    wakeup.wakeup()
-
-
-def _pending_in(pool: concurrent.futures.Executor) -> bool:
-    if _is_process_pool(pool) and not getattr(pool, "_shutdown_thread", False):
-        return bool(pool._pending_work_items)  # type: ignore[attr-defined]
-    return False
+        internals.drop_cancelled_thread_calls(pool)
+    elif internals.is_process_pool(pool):
+        internals.wake_manager(pool)  # the manager thread drops cancelled calls when it wakes
 
 
 class WarmPools:
@@ -318,11 +282,6 @@ class WarmPools:
 
     def __len__(self) -> int:
         return len(self._idle)
-
-    def idle_pools(self) -> list[concurrent.futures.Executor]:
-        """The pools waiting for a test, least recently used first."""
-        with self._lock:
-            return [pool for _, pool in self._idle.values()]
 
     def take(self, key: PoolKey) -> concurrent.futures.Executor | None:
         """An idle, healthy pool of ``key``, now leased (no longer idle), or ``None``.
@@ -443,7 +402,7 @@ class PoolKeeper:
             pool = make_executor(
                 kind, max_workers, initializer=initializer, initargs=initargs, **options
             )
-        lease = _Lease(pool, key, pids_at_start=_pids(pool))
+        lease = _Lease(pool, key, pids_at_start=internals.worker_pids(pool))
         if key is not None or on_lease is not None:
             lease.watch(on_lease, on_lease_args)
         self._leases.append(lease)

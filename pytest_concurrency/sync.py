@@ -14,10 +14,11 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import contextvars
 import threading
 import time
 import weakref
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from typing import Any, ClassVar, Generic, TypeVar
 
 from .timeouts import hang_bound
@@ -25,6 +26,7 @@ from .timeouts import hang_bound
 __all__ = [
     "AsyncSequencer",
     "BlockedCall",
+    "BrokenSequencerError",
     "Gate",
     "HangError",
     "Sequencer",
@@ -219,8 +221,21 @@ def _name(fn: Callable[..., Any]) -> str:
     return getattr(fn, "__qualname__", None) or repr(fn)
 
 
+class BrokenSequencerError(RuntimeError):
+    """A step of this sequencer raised: the declared order can no longer happen.
+
+    Every step waiting for its turn, and every step asked for later, raises this error, which
+    names the step that failed; the failed step's own exception goes on in its worker, and is
+    the one :meth:`Sequencer.run_threads` raises.
+    """
+
+
 class _Steps:
-    """The bookkeeping shared by both sequencers: an order of step names and a cursor."""
+    """The bookkeeping shared by both sequencers: an order of step names and a cursor.
+
+    A step name may come back in a worker (a loop): its second occurrence is ``"name#2"`` in
+    the order, as in the schedules :func:`~pytest_concurrency.explore` prints.
+    """
 
     def __init__(self, order: Iterable[str]) -> None:
         self.order = list(order)
@@ -231,19 +246,43 @@ class _Steps:
         self.position = 0
         #: The steps in the order they finished: after a run it equals ``order``.
         self.log: list[str] = []
+        self.seen: dict[str, int] = {}
+        #: The step that raised, once one has: the sequencer is then broken.
+        self.broken: str | None = None
 
-    def check(self, name: str) -> None:
-        if name not in self.order:
+    def occurrence(self, name: str) -> str:
+        """The declared name of this occurrence of step ``name`` (``"name#2"`` the second
+        time); checks it is declared and has not run."""
+        count = self.seen.get(name, 0) + 1
+        full = name if count == 1 else f"{name}#{count}"
+        if full not in self.order:
+            if count > 1 and name in self.order:
+                raise ValueError(f"step {name!r} has already run")
             raise ValueError(f"unknown step {name!r}; the declared steps are {self.order}")
-        if self.order.index(name) < self.position:
-            raise ValueError(f"step {name!r} has already run")
+        if self.order.index(full) < self.position:
+            raise ValueError(f"step {full!r} has already run")
+        self.seen[name] = count
+        return full
+
+    def check_broken(self) -> None:
+        if self.broken is not None:
+            raise BrokenSequencerError(
+                f"the sequencer is broken: step {self.broken!r} raised, so the declared order "
+                f"cannot go on (steps finished: {self.log})"
+            )
 
     def is_turn(self, name: str) -> bool:
-        return self.position < len(self.order) and self.order[self.position] == name
+        return self.broken is not None or (
+            self.position < len(self.order) and self.order[self.position] == name
+        )
 
     def advance(self, name: str) -> None:
         self.log.append(name)
         self.position += 1
+
+    def fail(self, name: str) -> None:
+        if self.broken is None:
+            self.broken = name
 
     def hang_message(self, name: str, limit: float) -> str:
         waiting_on = self.order[self.position] if self.position < len(self.order) else "(none)"
@@ -253,7 +292,185 @@ class _Steps:
         )
 
 
-class Sequencer:
+def _first_error(errors: list[BaseException]) -> BaseException | None:
+    """The error to report: the first that is not a consequence of a broken sequencer."""
+    original = [e for e in errors if not isinstance(e, BrokenSequencerError)]
+    chosen = original or errors
+    return chosen[0] if chosen else None
+
+
+def worker_names(args: Iterable[object]) -> list[str]:
+    """The names of the workers ``run_threads(fn, *args)`` starts: each argument's text when
+    those are distinct and short (``"a"``, ``"b"``), else ``w0``, ``w1``... The explorer names
+    its workers the same way, so the steps of its locks and events match a sequencer's."""
+    texts = [str(a) for a in args]
+    if len(set(texts)) == len(texts) and all(t and len(t) <= 40 for t in texts):
+        return texts
+    return [f"w{i}" for i in range(len(texts))]
+
+
+_worker: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "sequenced_worker", default=None
+)
+
+
+def _worker_name(what: str) -> str:
+    name = _worker.get()
+    if name is None:
+        raise RuntimeError(f"a sequencer's {what} is used by the workers its run_threads starts")
+    return name
+
+
+class _SequencedLock:
+    """A lock whose acquire is the step ``"<worker> acquires <name>"``, as in an exploration."""
+
+    def __init__(self, sequencer: Sequencer, name: str) -> None:
+        self._sequencer = sequencer
+        self.name = name
+        self._lock = threading.Lock()
+
+    def acquire(self) -> bool:
+        __tracebackhide__ = True
+        who = _worker_name("lock")
+        with self._sequencer.step(f"{who} acquires {self.name}"):
+            limit = self._sequencer._limit()
+            if not self._lock.acquire(timeout=limit):
+                raise HangError(f"{who} waited {limit:.1f} s for {self.name}")
+        return True
+
+    def release(self) -> None:
+        self._lock.release()
+
+    def locked(self) -> bool:
+        return self._lock.locked()
+
+    def __enter__(self) -> _SequencedLock:
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
+class _SequencedEvent:
+    """An event whose wait is the step ``"<worker> waits <name>"``, as in an exploration."""
+
+    def __init__(self, sequencer: Sequencer, name: str) -> None:
+        self._sequencer = sequencer
+        self.name = name
+        self._event = threading.Event()
+
+    def set(self) -> None:
+        self._event.set()
+
+    def clear(self) -> None:
+        self._event.clear()
+
+    def is_set(self) -> bool:
+        return self._event.is_set()
+
+    def wait(self) -> bool:
+        __tracebackhide__ = True
+        who = _worker_name("event")
+        with self._sequencer.step(f"{who} waits {self.name}"):
+            limit = self._sequencer._limit()
+            if not self._event.wait(limit):
+                raise HangError(f"{who} waited {limit:.1f} s for {self.name}")
+        return True
+
+
+class _SequencedAsyncLock:
+    def __init__(self, sequencer: AsyncSequencer, name: str) -> None:
+        self._sequencer = sequencer
+        self.name = name
+        self._lock: asyncio.Lock | None = None
+
+    async def acquire(self) -> bool:
+        __tracebackhide__ = True
+        who = _worker_name("lock")
+        if self._lock is None:
+            self._lock = asyncio.Lock()
+        async with self._sequencer.step(f"{who} acquires {self.name}"):
+            await asyncio.wait_for(self._lock.acquire(), self._sequencer._limit())
+        return True
+
+    def release(self) -> None:
+        assert self._lock is not None
+        self._lock.release()
+
+    def locked(self) -> bool:
+        return self._lock is not None and self._lock.locked()
+
+    async def __aenter__(self) -> _SequencedAsyncLock:
+        await self.acquire()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.release()
+
+
+class _SequencedAsyncEvent:
+    def __init__(self, sequencer: AsyncSequencer, name: str) -> None:
+        self._sequencer = sequencer
+        self.name = name
+        self._flag = False
+        self._event: asyncio.Event | None = None
+
+    def _made(self) -> asyncio.Event:
+        if self._event is None:
+            self._event = asyncio.Event()
+            if self._flag:
+                self._event.set()
+        return self._event
+
+    def set(self) -> None:
+        self._flag = True
+        self._made().set()
+
+    def clear(self) -> None:
+        self._flag = False
+        self._made().clear()
+
+    def is_set(self) -> bool:
+        return self._flag
+
+    async def wait(self) -> bool:
+        __tracebackhide__ = True
+        who = _worker_name("event")
+        async with self._sequencer.step(f"{who} waits {self.name}"):
+            await asyncio.wait_for(self._made().wait(), self._sequencer._limit())
+        return True
+
+
+class _SequencerBase:
+    """What :class:`Sequencer` and :class:`AsyncSequencer` share: the declared order and its
+    cursor (:class:`_Steps`), the hang bound of a wait for a turn, the names of the locks and
+    events they make, and the read-only views (``log``, ``finished``)."""
+
+    def __init__(self, order: Iterable[str], *, timeout: float | None = None) -> None:
+        self._steps = _Steps(order)
+        self._timeout = timeout
+        self._primitives = 0
+
+    def _limit(self) -> float:
+        return hang_bound("short") if self._timeout is None else self._timeout
+
+    def _primitive_name(self, name: str | None, kind: str) -> str:
+        self._primitives += 1
+        return name if name is not None else f"{kind}{self._primitives}"
+
+    @property
+    def log(self) -> list[str]:
+        """The steps that have finished, in order."""
+        return list(self._steps.log)
+
+    @property
+    def finished(self) -> bool:
+        """Whether every declared step has run."""
+        return self._steps.position == len(self._steps.order)
+
+
+class Sequencer(_SequencerBase):
     """Run named steps of several threads in one declared order, every time.
 
     Each ``with seq.step(name):`` block waits until every step before ``name`` in the order
@@ -272,57 +489,92 @@ class Sequencer:
     """
 
     def __init__(self, order: Iterable[str], *, timeout: float | None = None) -> None:
-        self._steps = _Steps(order)
-        self._timeout = timeout
+        super().__init__(order, timeout=timeout)
         self._changed = threading.Condition()
 
-    @property
-    def log(self) -> list[str]:
-        """The steps that have finished, in order."""
-        return list(self._steps.log)
+    def lock(self, name: str | None = None) -> _SequencedLock:
+        """A lock whose acquire is the step ``"<worker> acquires <name>"`` (default names
+        ``lock1``, ``lock2``... in order of making, as ``steps.lock()`` in an exploration)."""
+        return _SequencedLock(self, self._primitive_name(name, "lock"))
 
-    @property
-    def finished(self) -> bool:
-        """Whether every declared step has run."""
-        return self._steps.position == len(self._steps.order)
+    def event(self, name: str | None = None) -> _SequencedEvent:
+        """An event whose wait is the step ``"<worker> waits <name>"``."""
+        return _SequencedEvent(self, self._primitive_name(name, "event"))
 
     @contextlib.contextmanager
     def step(self, name: str) -> Iterator[None]:
         """Wait for ``name``'s turn, run the block, then pass the turn on."""
         __tracebackhide__ = True
-        limit = hang_bound("short") if self._timeout is None else self._timeout
+        limit = self._limit()
+        steps = self._steps
         with self._changed:
-            self._steps.check(name)
-            if not self._changed.wait_for(lambda: self._steps.is_turn(name), limit):
-                raise HangError(self._steps.hang_message(name, limit))
+            steps.check_broken()
+            full = steps.occurrence(name)
+            if not self._changed.wait_for(lambda: steps.is_turn(full), limit):
+                raise HangError(steps.hang_message(full, limit))
+            steps.check_broken()
         try:
             yield
-        finally:
+        except BaseException:
             with self._changed:
-                self._steps.advance(name)
+                steps.fail(full)
                 self._changed.notify_all()
+            raise
+        with self._changed:
+            steps.advance(full)
+            self._changed.notify_all()
+
+    def run_threads(self, fn: Callable[[Any], Any], *args: Any) -> list[Any]:
+        """Run ``fn(arg)`` in one thread per argument, as ``steps.run_threads`` does in an
+        exploration, so a scenario written for :func:`~pytest_concurrency.explore` replays a
+        schedule with ``scenario(Sequencer(schedule))``. Returns the results; raises the first
+        original exception (not the errors of the steps a failure broke)."""
+        __tracebackhide__ = True
+        results: list[Any] = [None] * len(args)
+        errors: list[BaseException] = []
+        names = worker_names(args)
+
+        def work(index: int) -> None:
+            _worker.set(names[index])
+            try:
+                results[index] = fn(args[index])
+            except BaseException as error:
+                errors.append(error)
+
+        threads = [
+            threading.Thread(target=work, args=(i,), name=f"sequenced-{i}", daemon=True)
+            for i in range(len(args))
+        ]
+        for thread in threads:
+            thread.start()
+        limit = self._limit()
+        for thread in threads:
+            thread.join(limit * 2)
+        if any(thread.is_alive() for thread in threads):
+            raise HangError(f"a sequenced thread is still running; steps finished: {self.log}")
+        first = _first_error(errors)
+        if first is not None:
+            raise first
+        return results
 
 
-class AsyncSequencer:
+class AsyncSequencer(_SequencerBase):
     """:class:`Sequencer` for asyncio tasks: ``async with seq.step(name): ...``.
 
     Waiting for a turn awaits, so the other tasks run meanwhile.
     """
 
     def __init__(self, order: Iterable[str], *, timeout: float | None = None) -> None:
-        self._steps = _Steps(order)
-        self._timeout = timeout
+        super().__init__(order, timeout=timeout)
         self._changed: asyncio.Condition | None = None
 
-    @property
-    def log(self) -> list[str]:
-        """The steps that have finished, in order."""
-        return list(self._steps.log)
+    def lock(self, name: str | None = None) -> _SequencedAsyncLock:
+        """An asyncio lock whose acquire is the step ``"<worker> acquires <name>"``."""
+        return _SequencedAsyncLock(self, self._primitive_name(name, "lock"))
 
-    @property
-    def finished(self) -> bool:
-        """Whether every declared step has run."""
-        return self._steps.position == len(self._steps.order)
+    def event(self, name: str | None = None) -> _SequencedAsyncEvent:
+        """An asyncio event whose wait is the step ``"<worker> waits <name>"``."""
+        return _SequencedAsyncEvent(self, self._primitive_name(name, "event"))
 
     @contextlib.asynccontextmanager
     async def step(self, name: str) -> AsyncIterator[None]:
@@ -331,16 +583,41 @@ class AsyncSequencer:
         if self._changed is None:  # made on first use, inside the running loop
             self._changed = asyncio.Condition()
         changed = self._changed
-        limit = hang_bound("short") if self._timeout is None else self._timeout
+        limit = self._limit()
+        steps = self._steps
         async with changed:
-            self._steps.check(name)
+            steps.check_broken()
+            full = steps.occurrence(name)
             try:
-                await asyncio.wait_for(changed.wait_for(lambda: self._steps.is_turn(name)), limit)
+                await asyncio.wait_for(changed.wait_for(lambda: steps.is_turn(full)), limit)
             except asyncio.TimeoutError:
-                raise HangError(self._steps.hang_message(name, limit)) from None
+                raise HangError(steps.hang_message(full, limit)) from None
+            steps.check_broken()
         try:
             yield
-        finally:
+        except BaseException:
             async with changed:
-                self._steps.advance(name)
+                steps.fail(full)
                 changed.notify_all()
+            raise
+        async with changed:
+            steps.advance(full)
+            changed.notify_all()
+
+    async def run_tasks(self, fn: Callable[[Any], Awaitable[Any]], *args: Any) -> list[Any]:
+        """Run ``await fn(arg)`` in one task per argument (see :meth:`Sequencer.run_threads`)."""
+        __tracebackhide__ = True
+        names = worker_names(args)
+
+        async def work(index: int) -> Any:
+            _worker.set(names[index])
+            return await fn(args[index])
+
+        outcomes = await asyncio.gather(
+            *(work(i) for i in range(len(args))), return_exceptions=True
+        )
+        errors = [o for o in outcomes if isinstance(o, BaseException)]
+        first = _first_error(errors)
+        if first is not None:
+            raise first
+        return list(outcomes)

@@ -20,14 +20,29 @@ A control run checks that, unaltered, the same specs confirm every one of those 
 contradiction is the alteration's doing.
 
 Select these tests with ``-k altered``, leave them out with ``-k "not altered"``.
+
+**The sensitivity record.** When ``PYTEST_CONCURRENCY_SENSITIVITY`` names a path, each
+alteration's test also writes what it found to that JSON file (schema
+``pytest-concurrency-sensitivity/1``, documented in ``tests/alterations/README.md``): per
+alteration, the claims it caught, how long its run took and its outcome; per claim of the
+catalogue, the alterations that caught it on this interpreter (none: "not shown to fail").
+Under pytest-xdist each worker adds its alterations to the same file, under a lock.
+
+**A sample.** ``PYTEST_CONCURRENCY_ALTERATIONS_SAMPLE=N`` (or ``N/SEED``) runs only N of the
+alterations, chosen by SEED (default: the commit hash of ``HEAD``), and prints which: for a CI
+that must stay short; ``tools/run-alterations`` runs them all.
 """
 
 from __future__ import annotations
 
 import ast
 import contextlib
+import fcntl
+import hashlib
 import json
 import os
+import platform
+import random
 import signal
 import subprocess
 import sys
@@ -197,6 +212,95 @@ def last_spec_started(text: str) -> str:
     return started[-1] if started else "none"
 
 
+SENSITIVITY_ENV = "PYTEST_CONCURRENCY_SENSITIVITY"
+SENSITIVITY_SCHEMA = "pytest-concurrency-sensitivity/1"
+SAMPLE_ENV = "PYTEST_CONCURRENCY_ALTERATIONS_SAMPLE"
+
+
+def commit_hash() -> str:
+    """The commit of HEAD, read from .git without running git (empty when there is none)."""
+    git = ROOT / ".git"
+    try:
+        head = (git / "HEAD").read_text().strip()
+        if head.startswith("ref: "):
+            ref = head[5:]
+            loose = git / ref
+            if loose.is_file():
+                return loose.read_text().strip()
+            for line in (git / "packed-refs").read_text().splitlines():
+                if line.endswith(" " + ref):
+                    return line.split()[0]
+            return ""
+        return head
+    except OSError:
+        return ""
+
+
+def sampled(alterations: list[Alteration]) -> list[Alteration]:
+    """All of them, or the sample ``$PYTEST_CONCURRENCY_ALTERATIONS_SAMPLE`` asks for."""
+    wanted = os.environ.get(SAMPLE_ENV, "").strip()
+    if not wanted:
+        return alterations
+    size, _, seed = wanted.partition("/")
+    seed = seed or commit_hash() or "no commit"
+    chosen = random.Random(hashlib.sha256(seed.encode()).digest()).sample(
+        alterations, min(int(size), len(alterations))
+    )
+    names = sorted(a.name for a in chosen)
+    print(f"altered interpreters: a sample of {len(names)} of {len(alterations)} chosen by {seed}")
+    return [a for a in alterations if a.name in names]
+
+
+def write_sensitivity(entry: dict[str, object]) -> None:
+    """Add one alteration's ``entry`` to the sensitivity record ``$PYTEST_CONCURRENCY_SENSITIVITY``
+    names (nothing when it is unset). Entries of this test run (one run id, shared by xdist
+    workers) are kept beside the record and the record is rewritten from them, under a lock."""
+    target = os.environ.get(SENSITIVITY_ENV, "").strip()
+    if not target:
+        return
+    path = Path(target).resolve()
+    parts = path.with_name(path.name + ".parts")
+    parts.mkdir(parents=True, exist_ok=True)
+    run_id = os.environ.get("PYTEST_XDIST_TESTRUNUID") or f"pid-{os.getpid()}"
+    with (parts / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        (parts / f"{entry['name']}.json").write_text(json.dumps({"run": run_id, **entry}))
+        entries = []
+        for part in sorted(parts.glob("*.json")):
+            found = json.loads(part.read_text())
+            if found.pop("run", None) == run_id:
+                entries.append(found)
+        record = sensitivity_record(entries)
+        partial = path.with_name(path.name + ".tmp")
+        partial.write_text(json.dumps(record, indent=2) + "\n")
+        os.replace(partial, path)
+
+
+def sensitivity_record(entries: list[dict[str, object]]) -> dict[str, object]:
+    """The record: this interpreter, each alteration run, and per claim who caught it."""
+    version = platform.python_version()
+    catalogue = load_catalogue()
+    caught_by: dict[str, list[str]] = {claim: [] for claim in catalogue.claims}
+    for entry in entries:
+        if entry["outcome"] == "caught":
+            for claim in entry["caught"]:  # type: ignore[attr-defined]
+                caught_by.setdefault(claim, []).append(str(entry["name"]))
+    return {
+        "schema": SENSITIVITY_SCHEMA,
+        "python": version,
+        "implementation": sys.implementation.name,
+        "alterations": sorted(entries, key=lambda e: str(e["name"])),
+        "claims": {
+            claim: {
+                "kind": getattr(catalogue.claims.get(claim), "kind", ""),
+                "caught_by": sorted(names),
+                "interpreter": version,
+            }
+            for claim, names in caught_by.items()
+        },
+    }
+
+
 ALL = all_alterations()
 
 
@@ -213,6 +317,51 @@ def test_every_alteration_declares_catalogue_claims_and_existing_specs():
 
     assert len(ALL) >= 14, [a.name for a in ALL]
     assert problems == {}
+
+
+def test_the_readme_lists_per_claim_its_alterations_or_why_none_applies():
+    """tests/alterations/README.md has a row per claim of the catalogue naming exactly the
+    alterations that declare it, or, where none does, the reason."""
+    rows = {}
+    for line in (ALTERATIONS / "README.md").read_text(encoding="utf-8").splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) == 3 and cells[0] in load_catalogue().claims:
+            rows[cells[0]] = cells[2]
+    declared: dict[str, set[str]] = {}
+    for alteration in ALL:
+        for claim in alteration.claims:
+            declared.setdefault(claim, set()).add(alteration.name)
+
+    listed = {
+        claim: set(cell.split("`")[1::2]) if not cell.startswith("none: ") else set()
+        for claim, cell in rows.items()
+    }
+    unexplained = [c for c, cell in rows.items() if cell in ("", "none:", "none: ")]
+    assert sorted(rows) == sorted(load_catalogue().claims)
+    assert {c: n for c, n in listed.items() if n} == declared
+    assert unexplained == []
+
+
+def test_the_sensitivity_record_gathers_the_alterations_of_one_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """Two alterations written one after the other make one record: both runs, and per claim
+    of the catalogue who caught it (nobody: an empty list, "not shown to fail")."""
+    record = tmp_path / "sensitivity" / "sensitivity.json"
+    monkeypatch.setenv(SENSITIVITY_ENV, str(record))
+    monkeypatch.setenv("PYTEST_XDIST_TESTRUNUID", "this-run")
+    caught = {"name": "a", "claims": ["CF-11"], "caught": ["CF-11"], "seconds": 1.0}
+    missed = {"name": "b", "claims": ["CF-10"], "caught": [], "seconds": 2.0}
+
+    write_sensitivity({**caught, "outcome": "caught", "reason": ""})
+    write_sensitivity({**missed, "outcome": "missed", "reason": "CF-10 confirmed"})
+
+    written = json.loads(record.read_text())
+    assert (written["schema"], written["python"]) == (SENSITIVITY_SCHEMA, platform.python_version())
+    assert [a["name"] for a in written["alterations"]] == ["a", "b"]
+    assert written["claims"]["CF-11"]["caught_by"] == ["a"]
+    assert written["claims"]["CF-10"]["caught_by"] == []
+    assert sorted(written["claims"]) == sorted(load_catalogue().claims)
 
 
 def applies_here(alteration: Alteration) -> bool:
@@ -297,11 +446,38 @@ def test_unaltered_the_targeted_specs_confirm_every_claim(tmp_path: Path):
     assert not_confirmed == {}
 
 
+RUN = sampled(ALL)
+
+
 @outlasting_the_run
-@pytest.mark.parametrize("alteration", ALL, ids=[a.name for a in ALL])
+@pytest.mark.parametrize("alteration", RUN, ids=[a.name for a in RUN])
 def test_the_specs_catch_an_altered_interpreter_and_end(alteration: Alteration, tmp_path: Path):
     """Under the alteration, the targeted specs fail, the report names each altered claim as
     contradicted, and the run ends by itself leaving no process behind."""
+    entry: dict[str, object] = {
+        "name": alteration.name,
+        "claims": list(alteration.claims),
+        "caught": [],
+        "seconds": 0.0,
+        "outcome": "missed",
+        "reason": "",
+    }
+    try:
+        _run_altered(alteration, tmp_path, entry)
+    except pytest.skip.Exception as skipped:
+        entry.update(outcome="skipped", reason=str(skipped.msg))
+        raise
+    except BaseException as error:
+        first_line = (str(error).splitlines() or [type(error).__name__])[0]
+        entry.update(outcome="missed", reason=first_line[:300])
+        raise
+    else:
+        entry["outcome"] = "caught"
+    finally:
+        write_sensitivity(entry)
+
+
+def _run_altered(alteration: Alteration, tmp_path: Path, entry: dict[str, object]) -> None:
     assert not alteration.problems, alteration.problems
     if not applies_here(alteration):
         needs = " and ".join(
@@ -334,6 +510,8 @@ def test_the_specs_catch_an_altered_interpreter_and_end(alteration: Alteration, 
     status, seconds, left_running = run_pytest(arguments, child_environment(alteration), log, bound)
     text = log.read_text(errors="replace")
     outcomes = outcomes_in(report) if report.exists() else {}
+    entry["seconds"] = round(seconds, 1)
+    entry["caught"] = sorted(c for c, o in outcomes.items() if o == "contradicted")
     ended = "hung" if status is None else f"status {status}"
     print(
         f"{alteration.name}: {ended} after {seconds:.1f} s; claims report "

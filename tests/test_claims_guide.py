@@ -63,3 +63,29 @@ def test_the_guide_ignores_xdist(specs: pytest.Pytester) -> None:
 
     assert result.ret == pytest.ExitCode.OK
     result.stdout.fnmatch_lines(["    test_api.py:3  test_the_default_pool_size (erratum)"])
+
+
+def test_each_claim_shows_the_lines_of_the_note_it_comes_from(specs: pytest.Pytester) -> None:
+    """The guide names each claim's source: ``(note lines 98-99)`` after its text."""
+    result = specs.runpytest("-p", "no:cacheprovider", "--claims")
+
+    for claim in load_catalogue():
+        (line,) = [x for x in result.outlines if x.startswith(f"{claim.id}  [")]
+        assert line.endswith(f"{claim.text} ({claim.note_lines_text})"), line
+
+
+def test_the_guide_speaks_korean_when_asked(specs: pytest.Pytester) -> None:
+    """--claims-language=ko lists each claim in its Korean text."""
+    result = specs.runpytest("-p", "no:cacheprovider", "--claims", "--claims-language=ko")
+
+    for claim in load_catalogue():
+        (line,) = [x for x in result.outlines if x.startswith(f"{claim.id}  [")]
+        assert f"] {claim.text_ko} (" in line, line
+
+
+def test_an_unknown_claims_language_is_a_usage_error(specs: pytest.Pytester) -> None:
+    """The error names what was given and what is accepted."""
+    result = specs.runpytest("--claims", "--claims-language=fr")
+
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*unknown --claims-language 'fr'; accepted: en, ko*"])

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from pytest_concurrency import executors, hang_bound, loops
+from pytest_concurrency.kinds import dask as dask_kind
 
 # Inline runs forget the modules first imported during the run; these keep process-wide
 # state (loky's resource tracker, distributed's event-loop thread), so import them once here.
@@ -216,7 +217,7 @@ def test_the_dask_kind_runs_on_a_session_cluster_closed_at_the_end(
     pytester.runpytest("--executor-kinds=dask", "-p", "no:logging").assert_outcomes(passed=2)
     rows = [line.split() for line in pids.read_text().splitlines()]
     assert len({address for _, address in rows}) == 1  # one cluster for the session
-    assert executors._dask.cluster is None
+    assert dask_kind._session.cluster is None
     assert not [pid for pid, _ in rows if _alive(int(pid))]
 
 
@@ -306,14 +307,14 @@ def test_the_dask_kind_runs_on_the_scheduler_it_is_given(
     if given_by == "option":
         args.append(f"--dask-scheduler={dask_scheduler}")
     elif given_by == "environment":
-        monkeypatch.setenv(executors.DASK_SCHEDULER_ENV, dask_scheduler)
+        monkeypatch.setenv(dask_kind.DASK_SCHEDULER_ENV, dask_scheduler)
     else:
         make_ini(f"dask_scheduler = {dask_scheduler}")  # type: ignore[operator]
     deadline = time.monotonic() + hang_bound("long")
     result = pytester.runpytest(*args)
     assert time.monotonic() < deadline
     result.assert_outcomes(passed=1)
-    assert executors._dask.cluster is None
+    assert dask_kind._session.cluster is None
 
 
 LOOP_CONFTEST = """

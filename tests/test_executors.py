@@ -7,10 +7,11 @@ import os
 
 import pytest
 
-from pytest_concurrency import available_kinds, available_start_methods
+from pytest_concurrency import available_start_methods, executors
 from pytest_concurrency.executors import (
-    all_kinds,
+    CPYTHON_KINDS,
     context_for,
+    kinds,
     kind_of_start_method,
     start_method_of,
     validate_kinds,
@@ -33,8 +34,48 @@ def passed_ids(reprec: pytest.HookRecorder) -> list[str]:
 def test_linux_offers_all_three_start_methods_and_four_kinds() -> None:
     """Linux has fork, spawn and forkserver, so there are four executor kinds."""
     assert available_start_methods() == ["fork", "spawn", "forkserver"]
-    assert available_kinds() == LINUX_KINDS
-    assert all_kinds() == LINUX_KINDS
+    assert [k for k in kinds(available=True) if k in CPYTHON_KINDS] == LINUX_KINDS
+    assert list(CPYTHON_KINDS) == LINUX_KINDS
+
+
+def test_the_third_party_kinds_are_known_but_not_in_the_default_selection() -> None:
+    """loky and dask register through the hook as opt-in kinds: accepted by name, left out of
+    a run that names no kinds."""
+    assert kinds()[: len(CPYTHON_KINDS)] == list(CPYTHON_KINDS)
+    assert {"loky", "dask"} <= set(kinds())
+    assert not {"loky", "dask"} & set(kinds(default=True))
+
+
+@pytest.mark.platform("linux")
+@pytest.mark.parametrize(
+    ("old", "expected", "instead"),
+    [
+        ("available_kinds", LINUX_KINDS, r"kinds\(available=True\)"),
+        ("default_kinds", LINUX_KINDS, r"kinds\(default=True\)"),
+    ],
+)
+def test_the_list_functions_merged_into_kinds_still_work_and_warn(
+    old: str, expected: list[str], instead: str
+) -> None:
+    """The old list functions give what they gave, with a DeprecationWarning naming the
+    replacement."""
+    with pytest.warns(DeprecationWarning, match=f"executors.{old}.*deprecated.*{instead}"):
+        function = getattr(executors, old)
+    assert function() == expected
+
+
+def test_known_kinds_still_works_and_warns() -> None:
+    """``known_kinds()`` is ``kinds()``."""
+    with pytest.warns(DeprecationWarning, match=r"use executors.kinds\(\)"):
+        assert executors.known_kinds() == kinds()
+
+
+def test_the_names_that_moved_with_the_dask_kind_still_work_and_warn() -> None:
+    """``executors.DASK_SCHEDULER_ENV`` and friends warn and give the dask module's."""
+    from pytest_concurrency.kinds import dask
+
+    with pytest.warns(DeprecationWarning, match="moved to pytest_concurrency.kinds.dask"):
+        assert executors.DASK_SCHEDULER_ENV == dask.DASK_SCHEDULER_ENV
 
 
 def test_kinds_and_start_methods_convert_both_ways() -> None:

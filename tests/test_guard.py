@@ -106,7 +106,8 @@ def test_the_guard_stops_a_hung_fixture_setup_and_teardown(pytester: pytest.Pyte
             pass
         """
     )
-    result = pytester.runpytest("--hang-guard=short", TINY)
+    # The budget off: the first alarm would otherwise shrink the second test's bound.
+    result = pytester.runpytest("--hang-guard=short", TINY, "--hang-budget=off")
     result.assert_outcomes(passed=1, errors=2)
     result.stdout.fnmatch_lines_random(
         [
@@ -742,3 +743,68 @@ def test_the_report_is_written_after_an_internal_error(pytester: pytest.Pytester
     run = _run_report(pytester)
     assert run["exit_status"] == pytest.ExitCode.INTERNAL_ERROR
     assert run["interrupted"] is True
+
+
+# --- the hang budget -------------------------------------------------------------------------
+
+BUDGETED = """
+    import threading
+
+    import pytest
+
+    from pytest_concurrency import hang_bound
+
+    @pytest.mark.parametrize("n", range(5))
+    def test_waits_out_its_bound(n):
+        released = threading.Event().wait(hang_bound("medium"))
+        assert released, f"never released within {hang_bound('medium'):.2f} s"
+"""
+
+
+def test_once_the_budget_is_spent_later_bounds_shrink_and_the_report_says_from_where(
+    pytester: pytest.Pytester,
+) -> None:
+    """Five tests each wait out a medium bound (0.6 s here). With --hang-budget=2 the second
+    expiry spends the budget: the three after it wait a fifth as long; the summary and the
+    claims report name the test from which bounds shrank, and every test still reports."""
+    pytester.makepyfile(BUDGETED)
+
+    result = pytester.runpytest(TINY, "--hang-budget=2", "--claims-report=claims.json")
+
+    result.assert_outcomes(failed=5)
+    result.stdout.fnmatch_lines(
+        [
+            "*hang budget*",
+            "5 tests failed on a bound that ran out; the first: *test_waits_out_its_bound[[]0[]]*",
+            "bounds shrank to 0.2 of themselves from *test_waits_out_its_bound[[]1[]] on*",
+        ]
+    )
+    result.stdout.fnmatch_lines(
+        ["*never released within 0.60 s*", "*never released within 0.12 s*"]
+    )
+    budget = json.loads(Path(pytester.path, "claims.json").read_text())["run"]["hang_budget"]
+    assert (budget["limit"], budget["expired"], budget["spent"]) == (2, 5, True)
+    assert budget["shrunk_from"].endswith("test_waits_out_its_bound[1]")
+
+
+def test_with_the_budget_off_no_bound_shrinks(pytester: pytest.Pytester) -> None:
+    """--hang-budget=off: every test waits its whole bound; the summary still counts them."""
+    pytester.makepyfile(BUDGETED)
+
+    result = pytester.runpytest(TINY, "--hang-budget=off")
+
+    result.assert_outcomes(failed=5)
+    assert "within 0.12 s" not in result.stdout.str()
+    result.stdout.fnmatch_lines(["5 tests failed on a bound that ran out; the first: *"])
+    assert "bounds shrank" not in result.stdout.str()
+
+
+def test_a_bad_hang_budget_is_a_usage_error_naming_what_is_accepted(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile("def test_x(): pass")
+
+    result = pytester.runpytest("--hang-budget=some")
+
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*unknown hang budget 'some'; accepted: a whole number*"])

@@ -267,7 +267,7 @@ def test_the_uvloop_flavour_skips_with_its_reason_when_uvloop_is_missing(
     result = pytester.runpytest("-rs")
     result.assert_outcomes(skipped=1)
     result.stdout.fnmatch_lines(
-        ["SKIPPED*loop flavour 'uvloop' needs the uvloop package (pip install uvloop)"]
+        ["SKIPPED*loop flavour 'uvloop' needs the uvloop package (pip install 'pytest-concurrency-specs?uvloop?')"]
     )
 
 

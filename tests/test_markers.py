@@ -43,6 +43,8 @@ def test_every_marker_is_registered_with_its_help(pytester: pytest.Pytester) -> 
         "hang_guard",
         "contract",
         "implementation",
+        "explore",
+        "thread_virtual_time",
     }
     result = pytester.runpytest("--markers")
     result.stdout.fnmatch_lines_random(

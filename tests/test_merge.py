@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import importlib.metadata
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -270,3 +271,127 @@ def test_the_console_script_is_declared() -> None:
     scripts = importlib.metadata.entry_points(group="console_scripts", name="concurrency-claims")
 
     assert [script.value for script in scripts] == ["pytest_concurrency.claims.cli:main"]
+
+
+SENSITIVITY = {
+    "schema": "pytest-concurrency-sensitivity/1",
+    "python": "3.12.1",
+    "implementation": "cpython",
+    "alterations": [
+        {
+            "name": "default_max_workers_five_per_cpu",
+            "claims": ["CF-7"],
+            "caught": ["CF-7"],
+            "seconds": 1.5,
+            "outcome": "caught",
+            "reason": "",
+        },
+    ],
+    "claims": {
+        "CF-7": {"caught_by": ["default_max_workers_five_per_cpu"], "interpreter": "3.12.1"}
+    },
+}
+
+
+def test_the_sensitivity_record_says_per_claim_what_showed_its_specs_fail(
+    tmp_path: Path, report: dict[str, Any]
+) -> None:
+    """merge --sensitivity: each claim names the alterations that made its specs fail, or says
+    "not shown to fail", in every format; the summary counts those not shown."""
+    run = write(tmp_path, "py312.json", report)
+    (tmp_path / "sensitivity").mkdir()
+    record = write(tmp_path / "sensitivity", "sensitivity.json", SENSITIVITY)
+    outputs = [tmp_path / f"matrix.{ext}" for ext in ("json", "md", "html")]
+    args = ["merge", str(run), "--sensitivity", str(record)]
+
+    assert main([*args, *(a for o in outputs for a in ("-o", str(o)))]) == 0
+
+    matrix = json.loads(outputs[0].read_text("utf-8"))
+    assert row(matrix, "CF-7")["sensitivity"]["caught_by"] == ["default_max_workers_five_per_cpu"]
+    assert row(matrix, "BAS-1")["sensitivity"]["text"] == "not shown to fail"
+    total = len(matrix["rows"])
+    assert len(matrix["sensitivity"]["not_shown_to_fail"]) == total - 1
+    markdown = outputs[1].read_text("utf-8")
+    assert "shown to fail by 1 alteration: default_max_workers_five_per_cpu |" in markdown
+    assert f"Shown to fail by an alteration of the interpreter (3.12.1): 1 of {total}" in markdown
+    html = outputs[2].read_text("utf-8")
+    assert '<td class="sensitivity">not shown to fail</td>' in html
+
+
+def test_a_file_that_is_not_a_sensitivity_record_is_a_usage_error(
+    tmp_path: Path, report: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The message names the file and what writes a record."""
+    run = write(tmp_path, "py312.json", report)
+
+    status = main(["merge", str(run), "--sensitivity", str(run), "-o", str(tmp_path / "m.md")])
+
+    assert status == 2
+    assert "not a sensitivity record" in capsys.readouterr().err
+
+
+def test_a_missing_sensitivity_record_is_said_and_the_matrix_still_written(
+    tmp_path: Path, report: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """tox -e py312,matrix without the altered env: a warning, and a matrix without the
+    column."""
+    run = write(tmp_path, "py312.json", report)
+    missing = tmp_path / "sensitivity.json"
+
+    status = main(["merge", str(run), "--sensitivity", str(missing), "-o", str(tmp_path / "m.md")])
+
+    assert status == 0
+    assert f"no sensitivity record at {missing}" in capsys.readouterr().err
+    assert "shown to fail" not in (tmp_path / "m.md").read_text("utf-8")
+
+
+HOSTILE = '<script>alert(1)</script><img src=x onerror="alert(2)">[click](javascript:alert(3))|'
+
+
+def hostile(value: Any, key: str = "") -> Any:
+    """Every string of a report (but its schema name) replaced by markup and a link."""
+    if isinstance(value, dict):
+        return {k: hostile(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [hostile(v, key) for v in value]
+    if isinstance(value, str) and key not in WORDS:
+        return value + HOSTILE
+    return value
+
+
+# The fields that hold a word from a fixed list; a report with another word there is refused.
+WORDS = {"schema", "outcome", "verdict", "verdict_here", "verdicts_by_condition"}
+
+
+def test_a_hostile_report_shows_as_text_in_every_format(
+    tmp_path: Path, report: dict[str, Any]
+) -> None:
+    """Reports are data, never markup: a report whose every string carries a script, an image
+    with a handler and a javascript: link merges into a Markdown and an HTML matrix with none
+    of them live."""
+    run = write(tmp_path, "hostile.json", hostile(report))
+    outputs = [tmp_path / "matrix.md", tmp_path / "matrix.html"]
+
+    assert main(["merge", str(run), *(a for o in outputs for a in ("-o", str(o)))]) == 0
+
+    for output in outputs:
+        text = output.read_text("utf-8").lower()
+        assert "<script" not in text, output.name
+        assert "<img" not in text, output.name  # so its handler is text too
+    markdown = outputs[0].read_text("utf-8")
+    assert re.search(r"(?<!\\)\]\(javascript:", markdown) is None  # no live link
+    assert "&lt;script&gt;" in outputs[0].read_text("utf-8")  # shown, as text
+
+
+def test_a_report_with_an_unknown_outcome_is_refused_naming_the_field(
+    tmp_path: Path, report: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The words that become part of the pages (outcomes, verdicts) must be known ones."""
+    broken = copy.deepcopy(report)
+    broken["claims"][0]["outcome"] = "confirmed" + HOSTILE
+    run = write(tmp_path, "broken.json", broken)
+
+    status = main(["merge", str(run), "-o", str(tmp_path / "m.html")])
+
+    assert status == 2
+    assert "claim #1 has outcome 'confirmed<script>" in capsys.readouterr().err

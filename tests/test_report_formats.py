@@ -203,3 +203,72 @@ def test_an_unknown_extension_is_a_usage_error_naming_the_accepted_ones(
 
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*unknown report format*accepted extensions: .json, .md, .html*"])
+
+
+def test_the_json_report_names_each_claims_lines_of_the_note(pytester: pytest.Pytester) -> None:
+    """Every claim of the JSON report carries the note lines the catalogue gives it."""
+    pytester.makepyfile('import pytest\n\n@pytest.mark.claim("CF-7")\ndef test_x():\n    pass\n')
+
+    pytester.runpytest("--claims-report=claims.json")
+
+    claims = json.loads((pytester.path / "claims.json").read_text())["claims"]
+    catalogue = load_catalogue()
+    assert {c["id"]: c["note_lines"] for c in claims} == {
+        claim.id: list(claim.note_lines) for claim in catalogue
+    }
+
+
+def test_a_report_in_korean_shows_the_korean_text_and_says_its_language(
+    pytester: pytest.Pytester,
+) -> None:
+    """--claims-language=ko: the Markdown and HTML reports show each claim's Korean text; the
+    JSON report carries both texts and the run's language."""
+    pytester.makepyfile('import pytest\n\n@pytest.mark.claim("CF-7")\ndef test_x():\n    pass\n')
+
+    pytester.runpytest("--claims-language=ko", "--claims-report=claims.json")
+    pytester.runpytest("--claims-language=ko", "--claims-report=claims.md")
+    pytester.runpytest("--claims-language=ko", "--claims-report=claims.html")
+
+    document = json.loads((pytester.path / "claims.json").read_text())
+    assert document["run"]["claims_language"] == "ko"
+    cf7 = load_catalogue().get("CF-7")
+    (claim,) = [c for c in document["claims"] if c["id"] == "CF-7"]
+    assert (claim["text"], claim["text_ko"]) == (cf7.text, cf7.text_ko)
+    assert cf7.text_ko in (pytester.path / "claims.md").read_text("utf-8")
+    html = (pytester.path / "claims.html").read_text("utf-8")
+    assert '<html lang="ko">' in html
+
+
+EXPLORED = """
+import pytest
+from pytest_concurrency import explore
+
+@pytest.mark.claim("BAS-4")
+def test_orders():
+    def scenario(steps):
+        shared = {"n": 0}
+        def add(who):
+            with steps.step(f"{who} reads"):
+                seen = shared["n"]
+            with steps.step(f"{who} writes"):
+                shared["n"] = seen + 1
+        steps.run_threads(add, "a", "b")
+        return shared["n"]
+    assert explore(scenario).schedules == 6
+"""
+
+
+def test_a_claims_explored_counts_reach_the_report(pytester: pytest.Pytester) -> None:
+    """An exploration a spec makes is counted in its claim's report: how many orders, and in
+    how many of them each outcome came out (measured on this interpreter)."""
+    pytester.makepyfile(test_specs=EXPLORED)
+
+    pytester.runpytest("--claims-report=claims.json")
+    pytester.runpytest("--claims-report=claims.md")
+
+    claims = json.loads((pytester.path / "claims.json").read_text())["claims"]
+    (bas4,) = [c for c in claims if c["id"] == "BAS-4"]
+    assert [(e["schedules"], e["outcomes"]) for e in bas4["explorations"]] == [
+        (6, {"1": 4, "2": 2})
+    ]
+    assert "explored: 6 orders: 1 in 4, 2 in 2" in (pytester.path / "claims.md").read_text()

@@ -94,7 +94,10 @@ def test_the_compact_summary_lists_the_notable_claims_one_line_each(
     assert claims["AIO-1"].split()[:3] == ["AIO-1", "conditional", "confirmed"]
     assert "(erratum: virtual; holds: asyncio)" in claims["AIO-1"]
     total = len(load_catalogue())
-    assert f"{total} claims: 3 confirmed, 1 contradicted, 1 untested, {total - 5} no spec" in lines
+    assert (
+        f"{total} claims: 3 confirmed, 1 contradicted, 1 untested, 0 not run, {total - 5} no spec"
+        in lines
+    )
     assert "verdicts here, of the claims with a spec: 3 holds, 1 erratum, 1 conditional" in lines
     assert any(line.startswith("claims without a spec") for line in lines)
     assert "\x1b[" not in result.stdout.str()
@@ -245,3 +248,38 @@ def test_a_confirmed_claim_says_which_of_its_specs_were_skipped_and_why(
             "skip_reason": "redis-server is not installed",
         }
     ]
+
+
+def test_a_claim_whose_specs_were_not_selected_is_not_run_not_without_a_spec(
+    pytester: pytest.Pytester,
+) -> None:
+    """A run of part of the spec tree calls the claims of the other part "not run": their
+    specs exist (the claim markers of specs/ say so) but this run did not select them."""
+    pytester.mkdir("specs")
+    pytester.mkdir("specs/first")
+    pytester.mkdir("specs/second")
+    (pytester.path / "specs/first/test_one.py").write_text(
+        'import pytest\n\n@pytest.mark.claim("BAS-1")\ndef test_a():\n    pass\n'
+    )
+    (pytester.path / "specs/second/test_two.py").write_text(
+        'import pytest\n\n@pytest.mark.claim(\n    "BAS-2", "CF-7", verdict="holds"\n)\n'
+        "def test_b():\n    pass\n"
+    )
+
+    result = pytester.runpytest("specs/first", "--claims-report=claims.json")
+
+    outcomes = {
+        c["id"]: c["outcome"]
+        for c in json.loads((pytester.path / "claims.json").read_text())["claims"]
+    }
+    assert (outcomes["BAS-1"], outcomes["BAS-2"], outcomes["CF-7"]) == (
+        "confirmed",
+        "not run",
+        "not run",
+    )
+    assert outcomes["BAS-3"] == "no spec"
+    lines = summary(result)
+    assert any(
+        line.startswith("claims not run (2), their specs not selected here: BAS-2, CF-7")
+        for line in lines
+    )

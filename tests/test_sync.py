@@ -8,6 +8,7 @@ import queue
 import subprocess
 import sys
 import threading
+from typing import Any
 
 import pytest
 
@@ -21,6 +22,7 @@ from pytest_concurrency import (
     wait_until,
 )
 from pytest_concurrency.spec_support.workloads import raise_value_error
+from pytest_concurrency.sync import BrokenSequencerError
 
 # --- wait_until ------------------------------------------------------------------------------
 
@@ -325,3 +327,80 @@ def test_a_failing_test_lets_go_of_the_workers_it_held_on_a_gate(pytester: pytes
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*failed while holding the gate*"])
     result.stdout.no_fnmatch_line("*after its teardown*")
+
+
+# --- Sequencer: repeated steps, broken sequences, schedules from explore ---------------------
+
+
+def test_a_step_repeated_in_a_worker_is_numbered() -> None:
+    """The second time a worker takes step "a loops" it is "a loops#2" in the order."""
+    seq = Sequencer(["a loops", "b loops", "a loops#2"])
+
+    def work(who: str) -> None:
+        for _ in range(2 if who == "a" else 1):
+            with seq.step(f"{who} loops"):
+                pass
+
+    seq.run_threads(work, "a", "b")
+    assert seq.log == ["a loops", "b loops", "a loops#2"]
+
+
+def test_a_step_that_raises_breaks_the_sequencer() -> None:
+    """As trio's Sequencer: the waiters get an error naming the failed step, the failed step
+    is not logged, and run_threads raises the original exception."""
+    seq = Sequencer(["a fails", "b waits"], timeout=5)
+    seen: list[BaseException] = []
+
+    def work(who: str) -> None:
+        if who == "a":
+            with seq.step("a fails"):
+                raise ZeroDivisionError("a's own error")
+        try:
+            with seq.step("b waits"):
+                pass
+        except BrokenSequencerError as error:
+            seen.append(error)
+            raise
+
+    with pytest.raises(ZeroDivisionError, match="a's own error"):
+        seq.run_threads(work, "b", "a")
+    assert seq.log == []
+    assert len(seen) == 1
+    assert "step 'a fails' raised" in str(seen[0])
+    with pytest.raises(BrokenSequencerError, match="'a fails'"), seq.step("b waits"):
+        pass
+
+
+@pytest.mark.loop_flavours("asyncio", "virtual")
+async def test_an_async_step_that_raises_breaks_the_sequencer() -> None:
+    seq = AsyncSequencer(["a fails", "b waits"])
+
+    async def work(who: str) -> None:
+        if who == "a":
+            async with seq.step("a fails"):
+                raise ZeroDivisionError("a's own error")
+        async with seq.step("b waits"):
+            pass
+
+    with pytest.raises(ZeroDivisionError, match="a's own error"):
+        await seq.run_tasks(work, "b", "a")
+    assert seq.log == []
+
+
+def test_a_scenario_for_explore_replays_on_a_sequencer() -> None:
+    """scenario(Sequencer(schedule)) runs the scenario's workers in that schedule."""
+
+    def scenario(steps: Any) -> int:
+        counter = {"n": 0}
+
+        def increment(who: str) -> None:
+            with steps.step(f"{who} reads"):
+                seen = counter["n"]
+            with steps.step(f"{who} writes"):
+                counter["n"] = seen + 1
+
+        steps.run_threads(increment, "a", "b")
+        return counter["n"]
+
+    assert scenario(Sequencer(["a reads", "b reads", "b writes", "a writes"])) == 1
+    assert scenario(Sequencer(["a reads", "a writes", "b reads", "b writes"])) == 2

@@ -4,6 +4,8 @@
 
     concurrency-claims merge py310.json py313.json -o matrix.html -o matrix.md
     concurrency-claims merge .tox/claims -o .tox/claims/matrix.html   # every *.json in it
+    concurrency-claims merge .tox/claims --sensitivity .tox/sensitivity/sensitivity.json \
+        -o .tox/claims/matrix.md      # with the alterations that showed each claim fail
     concurrency-claims screenshot .tox/claims/matrix.html -o docs/matrix.png
     concurrency-claims conformance --implementations thread,loky,dask,asyncio,uvloop,rloop \
         -o conformance.html -o conformance.md -o conformance.json
@@ -22,10 +24,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from .catalogue import LANGUAGES
 from .files import FORMATS, check_path, write_matrix
 from .matrix import MATRIX_SCHEMA, Matrix
 from .report_json import ReportError, load
 from .screenshot import ScreenshotError, screenshot
+from .sensitivity import load_sensitivity
 
 __all__ = ["main"]
 
@@ -35,7 +39,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "merge":
-            return _merge(args.reports, args.output)
+            return _merge(args.reports, args.output, args.sensitivity, args.language)
         if args.command == "conformance":
             return _conformance(args)
         return _screenshot(args.page, args.output, args.width, args.height)
@@ -74,6 +78,19 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         help=f"where to write the matrix; the extension picks the format ({', '.join(FORMATS)}); "
         "repeat for several",
+    )
+    merge.add_argument(
+        "--language",
+        choices=LANGUAGES,
+        default=None,
+        help="the language of the claims' text (default: that of the first report's run)",
+    )
+    merge.add_argument(
+        "--sensitivity",
+        type=Path,
+        default=None,
+        help="a sensitivity record (tox -e altered writes one): each claim then says which "
+        "alterations of the interpreter showed its specs fail, or 'not shown to fail'",
     )
     conf = commands.add_parser(
         "conformance",
@@ -126,11 +143,26 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _merge(sources: list[Path], outputs: list[Path]) -> int:
+def _merge(
+    sources: list[Path],
+    outputs: list[Path],
+    sensitivity: Path | None = None,
+    language: str | None = None,
+) -> int:
     for output in outputs:
         check_path(str(output), "-o")
     reports = [(str(path), load(path)) for path in _report_files(sources, outputs)]
-    matrix = Matrix.from_reports(reports)
+    matrix = Matrix.from_reports(reports, language)
+    if sensitivity is not None and not sensitivity.exists():
+        print(
+            f"concurrency-claims: warning: no sensitivity record at {sensitivity} (tox -e "
+            "altered writes it): the matrix says nothing of what showed the claims fail",
+            file=sys.stderr,
+        )
+    elif sensitivity is not None:
+        matrix.sensitivity = load_sensitivity(sensitivity)
+        not_shown = matrix.not_shown_to_fail()
+        print(f"{len(not_shown)} of {len(matrix.rows)} claims not shown to fail")
     for warning in matrix.warnings:
         print(f"concurrency-claims: warning: {warning}", file=sys.stderr)
     for output in outputs:

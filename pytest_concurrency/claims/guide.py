@@ -17,13 +17,17 @@ from .ledger import Ledger, spec_function
 __all__ = ["show_claims"]
 
 
-def show_claims(terminal: pytest.TerminalReporter, ledger: Ledger) -> None:
-    """Write the guide: every claim, with the specs the collection found for it."""
+def show_claims(terminal: pytest.TerminalReporter, ledger: Ledger, language: str = "en") -> None:
+    """Write the guide: every claim (its text in ``language``), with the specs the collection
+    found for it."""
     results = ledger.results()
     for section in ledger.catalogue.sections.values():
         terminal.write_sep("-", f"{section.id}: {section.title}")
         for result in (r for r in results if r.claim.section == section.id):
-            terminal.write_line(f"{result.claim.id}  [{result.claim.kind}] {result.claim.text}")
+            source = f" ({result.claim.note_lines_text})" if result.claim.note_lines else ""
+            terminal.write_line(
+                f"{result.claim.id}  [{result.claim.kind}] {result.claim.text_in(language)}{source}"
+            )
             tests: dict[tuple[str, str], set[str]] = {}
             for spec in result.specs:
                 key = (f"{spec.path}:{spec.line}", spec_function(spec.nodeid))

@@ -8,7 +8,9 @@ objects and those into :class:`ClaimResult` objects:
 * a spec's **outcome** is ``passed``, ``failed`` (the call or its setup/teardown failed) or
   ``skipped`` (with the reason); ``not run`` if the run stopped before it;
 * a claim is **confirmed** when every spec of it that ran passed, **contradicted** when one
-  failed, **untested** when none ran (all skipped), and has **no spec** when nothing links to it;
+  failed, **untested** when none ran (all skipped), **not run** when this run selected none of
+  its specs (``pytest specs/foundations``: the claims of other sections), and has **no spec**
+  when no spec of the tree links to it;
 * a claim's **verdict here** is the verdict of the specs that ran on this interpreter
   (``conditional`` when they disagree, say across start methods); its **verdict** overall is
   that of all its specs, so a claim whose specs carry different verdicts under different
@@ -20,13 +22,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from .. import executors, loops
+from ..exploration.record import PROPERTY as EXPLORATION_PROPERTY
 from .catalogue import Catalogue, Claim
 from .links import ClaimLink
+from .spec_index import claims_with_specs
 
 __all__ = [
     "GUARD_SKIP_PROPERTY",
@@ -36,6 +41,7 @@ __all__ = [
     "Ledger",
     "SpecRecord",
     "conditions_text",
+    "exploration_text",
     "skipped_text",
     "spec_function",
     "spec_property",
@@ -47,7 +53,7 @@ PROPERTY = "pytest_concurrency.claims"
 #: here (a spec for another Python, build or platform): its condition, not a gap of this run.
 GUARD_SKIP_PROPERTY = "pytest_concurrency.guard_skip"
 #: What a run can find out about a claim, in the order summaries list them.
-OUTCOMES = ("confirmed", "contradicted", "untested", "no spec")
+OUTCOMES = ("confirmed", "contradicted", "untested", "not run", "no spec")
 #: The fixtures whose parameter is a condition a verdict can depend on, and what we call them.
 _CONDITION_FIXTURES = {
     "executor_kind": "executor_kind",
@@ -96,6 +102,8 @@ class SpecRecord:
     outcome: str = "not run"  # passed, failed, skipped or not run
     skip_reason: str = ""
     skipped_by_guard: bool = False  # its guard does not hold here: not a gap of this run
+    #: What the spec's explorations found (schedules, outcomes): "k of n orders", measured.
+    explorations: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def implementation(self) -> str:
@@ -120,6 +128,8 @@ class ClaimResult:
 
     claim: Claim
     specs: list[SpecRecord] = field(default_factory=list)
+    #: Whether some spec of the tree links to the claim, selected in this run or not.
+    specified: bool = False
 
     def _verdicts(self, specs: Iterable[SpecRecord]) -> str | None:
         found = {spec.link_for(self.claim.id)["verdict"] for spec in specs}
@@ -143,9 +153,9 @@ class ClaimResult:
 
     @property
     def outcome(self) -> str:
-        """confirmed, contradicted, untested or no spec."""
+        """confirmed, contradicted, untested, not run or no spec."""
         if not self.specs:
-            return "no spec"
+            return "not run" if self.specified else "no spec"
         if any(s.outcome == "failed" for s in self.specs):
             return "contradicted"
         if any(s.outcome == "passed" for s in self.specs):
@@ -169,6 +179,12 @@ class ClaimResult:
             if link["note"] and (verdict == "conditional" or link["verdict"] == verdict):
                 return str(link["note"])
         return ""
+
+    @property
+    def explorations(self) -> list[dict[str, Any]]:
+        """What the explorations of this claim's specs found, each with its spec's node ID:
+        ``{"nodeid", "kind", "mode", "schedules", "outcomes", ...}``."""
+        return [{"nodeid": s.nodeid, **e} for s in self.specs for e in s.explorations]
 
     @property
     def skip_reasons(self) -> list[str]:
@@ -215,6 +231,16 @@ def implementations_that_ran(results: Iterable[ClaimResult]) -> list[str]:
     return sorted(names, key=lambda name: (name not in CPYTHON_IMPLEMENTATIONS, name))
 
 
+def exploration_text(exploration: dict[str, Any]) -> str:
+    """``6 orders: 1 in 4, 2 in 2`` (what the scenario returned, in how many orders)."""
+    outcomes = exploration.get("outcomes") or {}
+    mode = exploration.get("mode")
+    orders = f"{exploration.get('schedules', 0)} orders"
+    if mode and mode != "exhaustive":
+        orders += f" ({mode})"
+    return f"{orders}: " + ", ".join(f"{k} in {n}" for k, n in outcomes.items())
+
+
 def skipped_text(count: int, reasons: Iterable[str], outcome: str) -> str:
     """What a claim's outcome leaves out: ``2 specs skipped: <reasons>``, shown beside a
     confirmed or contradicted outcome (an untested claim says "skipped" already)."""
@@ -235,9 +261,11 @@ def conditions_text(verdicts_by_condition: dict[str, str]) -> str:
 class Ledger:
     """Spec records of a run, keyed by node ID."""
 
-    def __init__(self, catalogue: Catalogue) -> None:
+    def __init__(self, catalogue: Catalogue, specs_dir: Path | None = None) -> None:
         self.catalogue = catalogue
         self.specs: dict[str, SpecRecord] = {}
+        #: The spec tree, whose claim markers tell "not run" from "no spec".
+        self.specs_dir = specs_dir
 
     def collected(self, item: pytest.Item, links: list[ClaimLink]) -> None:
         """Note a collected spec (before it runs, or when it never will)."""
@@ -271,10 +299,18 @@ class Ledger:
             spec.skipped_by_guard = GUARD_SKIP_PROPERTY in dict(report.user_properties)
         elif report.when == "call" and report.passed and spec.outcome != "failed":
             spec.outcome = "passed"
+        if report.when == "call":
+            found = dict(report.user_properties).get(EXPLORATION_PROPERTY)
+            if isinstance(found, list):
+                spec.explorations = [e for e in found if isinstance(e, dict)]
 
     def results(self) -> list[ClaimResult]:
         """Every claim of the catalogue, in order, with its specs in file order."""
-        by_claim = {claim.id: ClaimResult(claim) for claim in self.catalogue}
+        specified = claims_with_specs(self.specs_dir) if self.specs_dir else frozenset()
+        by_claim = {
+            claim.id: ClaimResult(claim, specified=claim.id in specified)
+            for claim in self.catalogue
+        }
         for spec in sorted(self.specs.values(), key=lambda s: (s.path, s.line, s.nodeid)):
             for link in spec.links:
                 for claim_id in link["ids"]:

@@ -22,8 +22,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .catalogue import LANGUAGES, Claim
 from .interpreter import label
-from .ledger import OUTCOMES, conditions_text, skipped_text, spec_function
+from .ledger import OUTCOMES, conditions_text, exploration_text, skipped_text, spec_function
+from .sensitivity import Sensitivity
 
 __all__ = ["MATRIX_SCHEMA", "Cell", "Column", "Matrix", "Row", "SpecLink"]
 
@@ -55,6 +57,7 @@ class Cell:
     skip_reasons: list[str] = field(default_factory=list)
     note: str = ""
     skipped: list[str] = field(default_factory=list)  # reasons of the specs skipped not by guard
+    explored: list[str] = field(default_factory=list)  # "6 orders: 1 in 4, 2 in 2", per run
 
     @property
     def gap(self) -> bool:
@@ -62,8 +65,9 @@ class Cell:
 
     @property
     def text(self) -> str:
-        """The cell in words: ``erratum, confirmed``; ``no spec``; ``not in report``."""
-        if self.outcome in ("no spec", GAP):
+        """The cell in words: ``erratum, confirmed``; ``no spec``; ``not run``; ``not in
+        report``."""
+        if self.outcome in ("no spec", "not run", GAP):
             return self.outcome
         verdict = self.verdict or "no verdict"
         if self.verdicts_by_condition:
@@ -100,6 +104,13 @@ class Row:
     text: str
     cells: list[Cell]
     specs: list[SpecLink] = field(default_factory=list)
+    note_lines: list[int] = field(default_factory=list)  # the lines of the note it comes from
+    text_ko: str = ""  # the claim in Korean (shown when the matrix's language is ko)
+
+    @property
+    def note_lines_text(self) -> str:
+        """``note line 53``, ``note lines 98-99`` (``""`` without lines)."""
+        return Claim(self.id, self.section, "", "", tuple(self.note_lines)).note_lines_text
 
     @property
     def differs(self) -> bool:
@@ -125,10 +136,27 @@ class Matrix:
     sections: dict[str, str]
     rows: list[Row]
     warnings: list[str] = field(default_factory=list)
+    #: Which alterations showed each claim's specs fail (``merge --sensitivity``), if given.
+    sensitivity: Sensitivity | None = None
+    #: The language the claims' text is shown in (``en``, ``ko``).
+    language: str = "en"
+
+    def text_of(self, row: Row) -> str:
+        """The row's claim in the matrix's language (English where no Korean text exists)."""
+        return row.text_ko if self.language == "ko" and row.text_ko else row.text
+
+    def not_shown_to_fail(self) -> list[str]:
+        """The claims no alteration has shown to fail (empty without a sensitivity record)."""
+        if self.sensitivity is None:
+            return []
+        return self.sensitivity.not_shown([row.id for row in self.rows])
 
     @classmethod
-    def from_reports(cls, reports: list[tuple[str, dict[str, Any]]]) -> Matrix:
-        """A matrix from checked reports (see :func:`report_json.load`), each with its source."""
+    def from_reports(
+        cls, reports: list[tuple[str, dict[str, Any]]], language: str | None = None
+    ) -> Matrix:
+        """A matrix from checked reports (see :func:`report_json.load`), each with its source;
+        the claims in ``language`` (by default, that of the first report's run)."""
         columns = _columns(reports)
         sections: dict[str, str] = {}
         rows: dict[str, Row] = {}
@@ -137,7 +165,14 @@ class Matrix:
                 sections.setdefault(str(section["id"]), str(section["title"]))
             for claim in document["claims"]:
                 if claim["id"] not in rows:
-                    rows[claim["id"]] = Row(claim["id"], claim["section"], claim["text"], [])
+                    rows[claim["id"]] = Row(
+                        claim["id"],
+                        claim["section"],
+                        claim["text"],
+                        [],
+                        note_lines=[int(n) for n in claim.get("note_lines") or []],
+                        text_ko=str(claim.get("text_ko") or ""),
+                    )
                     sections.setdefault(claim["section"], claim["section"])
         for _, document in reports:
             by_id = {claim["id"]: claim for claim in document["claims"]}
@@ -156,6 +191,9 @@ class Matrix:
         order = list(sections)
         ordered = sorted(rows.values(), key=lambda r: order.index(r.section))
         matrix = cls(columns, sections, ordered)
+        if language is None and reports:
+            language = str((reports[0][1].get("run") or {}).get("claims_language") or "en")
+        matrix.language = language if language in LANGUAGES else "en"
         matrix.warnings = _warnings(reports, matrix)
         return matrix
 
@@ -175,15 +213,27 @@ class Matrix:
             "columns": [asdict(c) for c in self.columns],
             "sections": [{"id": k, "title": v} for k, v in self.sections.items()],
             "warnings": self.warnings,
+            "sensitivity": (
+                {
+                    "source": self.sensitivity.source,
+                    "interpreters": self.sensitivity.interpreters,
+                    "not_shown_to_fail": self.not_shown_to_fail(),
+                }
+                if self.sensitivity
+                else None
+            ),
             "rows": [
                 {
                     "id": row.id,
                     "section": row.section,
                     "text": row.text,
+                    "text_ko": row.text_ko,
+                    "note_lines": row.note_lines,
                     "differs": row.differs,
                     "notes": row.notes,
                     "specs": [{"name": s.name, "file": s.file, "line": s.line} for s in row.specs],
                     "cells": [asdict(c) for c in row.cells],
+                    "sensitivity": (self.sensitivity.to_json(row.id) if self.sensitivity else None),
                 }
                 for row in self.rows
             ],
@@ -198,6 +248,11 @@ def _cell(claim: dict[str, Any]) -> Cell:
         list(claim.get("skip_reasons") or []),
         str(claim.get("note") or ""),
         [str(spec.get("skip_reason", "")) for spec in claim.get("skipped_specs") or []],
+        list(
+            dict.fromkeys(
+                exploration_text(e) for e in claim.get("explorations") or [] if isinstance(e, dict)
+            )
+        ),
     )
 
 
@@ -241,4 +296,16 @@ def _warnings(reports: list[tuple[str, dict[str, Any]]], matrix: Matrix) -> list
                 f"{column.source} has no entry for {len(gaps)} claim(s): {', '.join(gaps)} "
                 f"(marked '{GAP}')"
             )
+    # Explored counts are schedules of named steps: the same on every interpreter, unless the
+    # interpreter behaves differently. A difference is a finding.
+    differing = [
+        row.id
+        for row in matrix.rows
+        if len({tuple(sorted(c.explored)) for c in row.cells if c.explored}) > 1
+    ]
+    if differing:
+        warnings.append(
+            "explored counts differ between runs (a finding: the same schedules gave other "
+            f"outcomes): {', '.join(differing)}"
+        )
     return warnings

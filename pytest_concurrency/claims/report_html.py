@@ -66,7 +66,7 @@ def render(matrix: Matrix, out_dir: Path) -> str:
         title += f": {len(matrix.columns)} runs"
     parts = [
         "<!doctype html>",
-        '<html lang="en"><head><meta charset="utf-8">',
+        f'<html lang="{escape(matrix.language)}"><head><meta charset="utf-8">',
         f"<title>{escape(title)}</title>",
         f"<style>{_STYLE % COLOURS}</style></head><body>",
         f"<h1>{escape(title)}</h1>",
@@ -74,6 +74,7 @@ def render(matrix: Matrix, out_dir: Path) -> str:
         _runs(matrix),
         *(f'<p class="warning">{escape(w)}</p>' for w in matrix.warnings),
         _differing(matrix),
+        _sensitivity(matrix),
     ]
     for section, section_title in matrix.sections.items():
         rows = matrix.rows_in(section)
@@ -92,6 +93,19 @@ def _legend() -> str:
         '<span class="v-holds o-untested">untested (skipped)</span>'
         f'<span class="o-gap">{GAP}</span>'
         '<span><span class="badge">differs</span> verdict differs between runs</span></p>'
+    )
+
+
+def _sensitivity(matrix: Matrix) -> str:
+    if matrix.sensitivity is None:
+        return ""
+    not_shown = matrix.not_shown_to_fail()
+    links = ", ".join(f'<a href="#{escape(c)}">{escape(c)}</a>' for c in not_shown) or "none"
+    where = escape(", ".join(matrix.sensitivity.interpreters))
+    shown = len(matrix.rows) - len(not_shown)
+    return (
+        f"<p>Shown to fail by an alteration of the interpreter ({where}): {shown} of "
+        f"{len(matrix.rows)} claims; not shown to fail: {links}</p>"
     )
 
 
@@ -140,7 +154,8 @@ def _section(matrix: Matrix, section: str, title: str, rows: list[Row], out_dir:
     body = "".join(_row(matrix, row, out_dir) for row in rows)
     return (
         f'<details open id="{escape(section)}"><summary>{escape(summary)})</summary>'
-        f"<table><thead><tr><th>claim</th>{head}<th>note</th></tr></thead>"
+        f"<table><thead><tr><th>claim</th>{head}<th>note</th>"
+        f"{'<th>shown to fail</th>' if matrix.sensitivity else ''}</tr></thead>"
         f"<tbody>{body}</tbody></table></details>"
     )
 
@@ -158,9 +173,10 @@ def _row(matrix: Matrix, row: Row, out_dir: Path) -> str:
     )
     count = f"{len(row.specs)} spec{'s' if len(row.specs) != 1 else ''}"
     specs = f'<details class="specs"><summary>{count}</summary><ul>{links}</ul></details>'
+    source = f' <small class="source">({escape(row.note_lines_text)})</small>'
     claim = (
-        f'<td class="claim"><span class="id">{claim_id}</span>{badge} {escape(row.text)}'
-        f"{specs if row.specs else ''}</td>"
+        f'<td class="claim"><span class="id">{claim_id}</span>{badge} {escape(matrix.text_of(row))}'
+        f"{source if row.note_lines else ''}{specs if row.specs else ''}</td>"
     )
     cells = "".join(_cell(cell) for cell in row.cells)
     skipped = [
@@ -171,23 +187,31 @@ def _row(matrix: Matrix, row: Row, out_dir: Path) -> str:
     ]
     notes = "<br>".join(escape(n) for n in [*row.notes, *skipped])
     css = ' class="differs"' if row.differs else ""
-    return f'<tr id="{escape(row.id)}"{css}>{claim}{cells}<td class="note">{notes}</td></tr>'
+    sensitivity = ""
+    if matrix.sensitivity is not None:
+        sensitivity = f'<td class="sensitivity">{escape(matrix.sensitivity.text(row.id))}</td>'
+    return (
+        f'<tr id="{escape(row.id)}"{css}>{claim}{cells}<td class="note">{notes}</td>'
+        f"{sensitivity}</tr>"
+    )
 
 
 def _cell(cell: Cell) -> str:
     if cell.gap:
         return f'<td class="cell o-gap">{GAP}</td>'
-    verdict = cell.verdict if cell.outcome != "no spec" else None
+    without_specs = cell.outcome in ("no spec", "not run")
+    verdict = None if without_specs else cell.verdict
     classes = f"cell v-{verdict or 'none'} o-{cell.outcome.replace(' ', '-')}"
     mark = "✘ " if cell.outcome == "contradicted" else ""
-    lines = [f"{mark}{verdict or 'no spec'}"]
+    lines = [f"{mark}{cell.outcome if without_specs else verdict or 'no verdict'}"]
     if cell.verdicts_by_condition:
         lines += conditions_text(cell.verdicts_by_condition).split("; ")
-    if cell.outcome != "no spec":
+    if not without_specs:
         lines.append(cell.outcome)
     skipped = skipped_text(len(cell.skipped), cell.skipped, cell.outcome)
     if skipped:
         lines.append(skipped)
+    lines += [f"explored: {text}" for text in cell.explored]
     title = "; ".join(cell.skip_reasons)
     title_attr = f' title="skipped: {escape(title)}"' if title else ""
     content = escape(lines[0]) + "".join(f"<small>{escape(x)}</small>" for x in lines[1:])

@@ -15,12 +15,15 @@ The schema is ``docs/claims-report.schema.json`` (JSON Schema 2020-12). In short
               "exit_status", "interrupted", "interrupted_reason"},  # how it ended
       "summary": {"claims": 95, "verdicts": {...}, "outcomes": {...}},
       "sections": [{"id", "title"}],
-      "claims": [{"id", "section", "kind", "text",
+      "claims": [{"id", "section", "kind", "text", "text_ko",
+                  "note_lines",     # the 1-based lines of the note the claim comes from
                   "verdict",        # holds, erratum, conditional; null without a spec
                   "verdict_here",   # the verdict of the specs that ran here
                   "verdicts_by_condition",   # {"process-fork": "erratum", ...} or {}
-                  "outcome",        # confirmed, contradicted, untested, no spec
+                  "outcome",        # confirmed, contradicted, untested, not run, no spec
                   "note", "skip_reasons",
+                  "explorations",   # [{"nodeid", "kind", "mode", "schedules", "outcomes",
+                                    #   "max_preemptions", "complete"}]: "k of n orders"
                   "skipped_specs",  # [{"nodeid", "skip_reason"}]: skipped for a reason other
                                     # than their guard (a missing service, package, CPUs)
                   "specs": [{"nodeid", "file", "line", "outcome", "skip_reason",
@@ -81,12 +84,15 @@ def build(ledger: Ledger, run: dict[str, Any], rootdir: Path) -> dict[str, Any]:
                 "section": result.claim.section,
                 "kind": result.claim.kind,
                 "text": result.claim.text,
+                "text_ko": result.claim.text_ko,
+                "note_lines": list(result.claim.note_lines),
                 "verdict": result.verdict,
                 "verdict_here": result.verdict_here,
                 "verdicts_by_condition": result.verdicts_by_condition(),
                 "outcome": result.outcome,
                 "note": result.note,
                 "skip_reasons": result.skip_reasons,
+                "explorations": result.explorations,
                 "skipped_specs": [
                     {"nodeid": spec.nodeid, "skip_reason": spec.skip_reason}
                     for spec in result.skipped_specs
@@ -156,4 +162,32 @@ def load(path: Path) -> dict[str, Any]:
         missing = [f for f in _CLAIM_FIELDS if not isinstance(claim, dict) or f not in claim]
         if missing:
             raise ReportError(f"{path}: claim #{index + 1} lacks {', '.join(missing)}")
+        _check_words(path, index, claim)
     return document
+
+
+#: What a spec's outcome can be in a report.
+_SPEC_OUTCOMES = ("passed", "failed", "skipped", "not run")
+
+
+def _check_words(path: Path, index: int, claim: dict[str, Any]) -> None:
+    """The fields that are words from a fixed list hold one of them: a report is read as
+    data, and these words become part of the pages made from it."""
+    checks: list[tuple[str, object, tuple[object, ...]]] = [
+        ("outcome", claim.get("outcome"), OUTCOMES),
+        ("verdict", claim.get("verdict"), (*VERDICTS, None)),
+        ("verdict_here", claim.get("verdict_here"), (*VERDICTS, None)),
+    ]
+    by_condition = claim.get("verdicts_by_condition") or {}
+    if isinstance(by_condition, dict):
+        checks += [("verdicts_by_condition", v, VERDICTS) for v in by_condition.values()]
+    for spec in claim.get("specs") or []:
+        if isinstance(spec, dict):
+            checks.append(("a spec's outcome", spec.get("outcome"), _SPEC_OUTCOMES))
+            checks.append(("a spec's verdict", spec.get("verdict"), VERDICTS))
+    for field_name, value, accepted in checks:
+        if value not in accepted:
+            raise ReportError(
+                f"{path}: claim #{index + 1} has {field_name} {value!r}; accepted: "
+                + ", ".join(map(str, accepted))
+            )

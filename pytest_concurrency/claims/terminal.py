@@ -33,7 +33,7 @@ __all__ = ["claim_line", "write_terminal_summary"]
 _WIDTH = {"id": 8, "verdict": 12, "outcome": 13}
 
 
-def claim_line(result: ClaimResult) -> str:
+def claim_line(result: ClaimResult, language: str = "en") -> str:
     """``CF-7     erratum      confirmed     <note>`` for one claim."""
     detail = result.note
     by_condition = result.verdicts_by_condition()
@@ -50,7 +50,7 @@ def claim_line(result: ClaimResult) -> str:
     if result.outcome == "untested" and result.skip_reasons:
         detail = "skipped: " + "; ".join(result.skip_reasons)
     if result.outcome == "no spec":
-        detail = result.claim.text
+        detail = result.claim.text_in(language)
     verdict = result.verdict_here or "-"
     return (
         f"{result.claim.id:<{_WIDTH['id']}} {verdict:<{_WIDTH['verdict']}} "
@@ -59,7 +59,10 @@ def claim_line(result: ClaimResult) -> str:
 
 
 def write_terminal_summary(
-    terminal: pytest.TerminalReporter, ledger: Ledger, written: Path | None = None
+    terminal: pytest.TerminalReporter,
+    ledger: Ledger,
+    written: Path | None = None,
+    language: str = "en",
 ) -> None:
     """Write the claims summary (every claim with ``-v``, the notable ones otherwise)."""
     results = ledger.results()
@@ -74,9 +77,9 @@ def write_terminal_summary(
             continue
         terminal.write_line(f"{section.id}: {section.title}", bold=True)
         for result in shown:
-            line = _cut("  " + claim_line(result), width)
+            line = _cut("  " + claim_line(result, language), width)
             terminal.write_line(line, **_markup(result))
-    with_spec = [r for r in results if r.outcome != "no spec"]
+    with_spec = [r for r in results if r.outcome not in ("no spec", "not run")]
     verdicts = Counter(r.verdict_here for r in with_spec)
     outcomes = Counter(r.outcome for r in results)
     terminal.write_line(
@@ -91,6 +94,15 @@ def write_terminal_summary(
     if missing and verbosity <= 0:
         terminal.write_line(
             _cut(f"claims without a spec ({len(missing)}): {', '.join(missing)}", width)
+        )
+    not_run = [r.claim.id for r in results if r.outcome == "not run"]
+    if not_run and verbosity <= 0:
+        terminal.write_line(
+            _cut(
+                f"claims not run ({len(not_run)}), their specs not selected here: "
+                + ", ".join(not_run),
+                width,
+            )
         )
     if verbosity <= 0:
         terminal.write_line("(-v lists every claim; --claims shows which specs check which)")
@@ -121,7 +133,7 @@ def _write_implementations(
 
 
 def _notable(result: ClaimResult) -> bool:
-    if result.outcome == "no spec":
+    if result.outcome in ("no spec", "not run"):
         return False  # listed together on one line below
     plain = result.verdict_here == "holds" and result.outcome == "confirmed"
     return not plain or bool(result.skipped_specs)
@@ -130,7 +142,7 @@ def _notable(result: ClaimResult) -> bool:
 def _markup(result: ClaimResult) -> dict[str, bool]:
     if result.outcome == "contradicted":
         return {"red": True, "bold": True}
-    if result.outcome in ("untested", "no spec"):
+    if result.outcome in ("untested", "not run", "no spec"):
         return {"light": True}
     if result.verdict_here == "erratum":
         return {"yellow": True}

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from types import FrameType
 from typing import Any
 
+from ..cpython_internals import executor_parts
+
 # --- where things were made ------------------------------------------------------------------
 
 _serials = itertools.count(1)
@@ -250,7 +252,7 @@ def keep_alive(things: Iterable[object]) -> None:
                 _kept_pids.add(thing.pid)
         elif isinstance(thing, concurrent.futures.Executor):
             _keep_names(_semaphore_names(thing))
-            keep_alive(_executor_parts(thing))
+            keep_alive(executor_parts(thing))
         elif isinstance(thing, asyncio.AbstractEventLoop):
             origin = _origin_of(thing)
             if origin is not None:
@@ -273,20 +275,3 @@ def _keep_names(names: Iterable[tuple[str, str]]) -> None:
         origin = _named.get(key)
         if origin is not None:
             origin.kept = True
-
-
-def _executor_parts(pool: concurrent.futures.Executor) -> list[object]:
-    # The executors keep their workers in private attributes (as executors.workers_of reads).
-    parts: list[object] = []
-    if isinstance(pool, concurrent.futures.ThreadPoolExecutor):
-        parts += list(pool._threads)
-    elif isinstance(pool, concurrent.futures.ProcessPoolExecutor):
-        parts += list((getattr(pool, "_processes", None) or {}).values())
-        for name in ("_executor_manager_thread", "_call_queue", "_result_queue"):
-            part = getattr(pool, name, None)
-            if part is not None:
-                parts.append(part)
-        feeder = getattr(getattr(pool, "_call_queue", None), "_thread", None)
-        if feeder is not None:
-            parts.append(feeder)
-    return parts

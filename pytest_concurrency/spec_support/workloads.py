@@ -21,7 +21,6 @@ __all__ = [
     "fibonacci",
     "identity",
     "md5_name",
-    "numpy_random_integer",
     "raise_value_error",
     "random_integer",
     "square",
@@ -57,13 +56,6 @@ def current_thread_name(_: object = None) -> str:
 def random_integer(_: object = None) -> int:
     """A draw from Python's ``random`` module (reseeded in forked children)."""
     return random.randrange(2**62)
-
-
-def numpy_random_integer(_: object = None) -> int:
-    """A draw from numpy's legacy global generator (copied, not reseeded, by fork)."""
-    import numpy as np  # imported here so that spawn children that do not need it skip it
-
-    return int(np.random.randint(0, 2**62, dtype=np.int64))
 
 
 def raise_value_error(message: str) -> None:

@@ -147,8 +147,9 @@ def test_async_for_is_a_syntax_error_outside_an_async_function():
 @pytest.mark.loop_flavours("virtual")
 @pytest.mark.contract
 async def test_while_anext_waits_for_the_next_row_the_loop_runs_other_tasks():
-    """Each row takes one virtual second to arrive (a database round trip); a ticker task runs
-    in those waits, so the iteration and the ticker interleave."""
+    """Each row takes one virtual second to arrive (a database round trip) and async for
+    pauses until it does; a ticker task runs in those waits, so the iteration and the ticker
+    interleave."""
     loop = asyncio.get_running_loop()
     events = []
 
@@ -255,6 +256,7 @@ async def test_the_builtin_anext_returns_a_default_at_the_end():
 
 
 @pytest.mark.claim("ITER-4", verdict="holds", note=NOTE_ITER4)
+@pytest.mark.claim("ITER-7", verdict="holds")
 @pytest.mark.contract
 async def test_a_plain_iterators_stop_iteration_is_translated_by_hand():
     """An async iterator built on a plain iterator must turn its StopIteration into

@@ -183,8 +183,9 @@ def test_contextmanager_given_an_async_generator_fails_when_with_enters():
 @pytest.mark.claim("CTX-5", verdict="holds", note=NOTE_CTX5)
 @pytest.mark.contract
 def test_inspect_tells_async_generator_functions_and_objects_apart():
-    """isasyncgenfunction is true only for an async def with yield, isasyncgen only for what
-    calling it returns; coroutines and plain generators are neither."""
+    """Calling an async def with yield gives an async generator object: isasyncgenfunction is
+    true only for such a function, isasyncgen only for what calling it returns; coroutines and
+    plain generators are neither."""
 
     async def async_generator():
         yield 1
@@ -231,6 +232,36 @@ def test_the_decorated_function_is_a_plain_function_wrapping_the_async_generator
 
 
 @pytest.mark.claim("CTX-6", verdict="holds")
+@pytest.mark.contract
+async def test_a_blocking_update_hidden_in_the_exiting_holds_up_every_other_task():
+    """An exiting that calls a synchronous update (standing in for a database write) keeps a
+    task that is ready to run waiting until the update has returned."""
+    events = []
+    ready = asyncio.get_running_loop().create_future()
+
+    async def other():
+        await ready
+        events.append("other task runs")
+
+    def update_stats():  # synchronous: the I/O inside it holds the loop's only thread
+        events.append("update starts")
+        events.append("update ends")
+
+    @asynccontextmanager
+    async def web_page():
+        yield "data"
+        update_stats()
+
+    other_task = asyncio.create_task(other())
+    await asyncio.sleep(0)  # the other task now waits on `ready`
+    async with web_page():
+        ready.set_result(None)  # from here on the other task is ready to run
+    await other_task
+
+    assert events == ["update starts", "update ends", "other task runs"]
+
+
+@pytest.mark.claim("CTX-6", verdict="holds")
 @pytest.mark.loop_flavours(*THREAD_FLAVOURS)
 @pytest.mark.contract
 async def test_a_blocking_call_sent_to_run_in_executor_lets_other_tasks_run_while_entering():
@@ -259,11 +290,50 @@ async def test_a_blocking_call_sent_to_run_in_executor_lets_other_tasks_run_whil
         events.append("other task runs while the call blocks")
         gate.set()
 
-    await asyncio.gather(use(), other())
+    await asyncio.wait_for(asyncio.gather(use(), other()), hang_bound("short"))
 
     assert events == [
         "entering: blocking call sent to a thread",
         "other task runs while the call blocks",
         "entered with handle",
         "body",
+    ]
+
+
+@pytest.mark.claim("CTX-6", verdict="holds")
+@pytest.mark.loop_flavours(*THREAD_FLAVOURS)
+@pytest.mark.contract
+async def test_a_blocking_update_sent_to_run_in_executor_lets_other_tasks_run_while_exiting():
+    """The same remedy for the exiting: the manager hands its blocking update to
+    run_in_executor, and while the update blocks in a thread another task runs and is what
+    unblocks it."""
+    gate = threading.Event()
+    events = []
+
+    def update_stats():
+        gate.wait(hang_bound("short"))  # a database update with no async API
+        events.append("update done")
+
+    @asynccontextmanager
+    async def web_page():
+        yield "data"
+        events.append("exiting: update sent to a thread")
+        await asyncio.get_running_loop().run_in_executor(None, update_stats)
+
+    async def use():
+        async with web_page():
+            events.append("body")
+
+    async def other():
+        await asyncio.sleep(0)  # lets use() reach its exiting first
+        events.append("other task runs while the update blocks")
+        gate.set()
+
+    await asyncio.wait_for(asyncio.gather(use(), other()), hang_bound("short"))
+
+    assert events == [
+        "body",
+        "exiting: update sent to a thread",
+        "other task runs while the update blocks",
+        "update done",
     ]

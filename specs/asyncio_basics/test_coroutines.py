@@ -46,7 +46,7 @@ def test_calling_a_coroutine_function_returns_a_coroutine_without_running_its_bo
     coro.close()
 
 
-@pytest.mark.claim("AIO-10", verdict="holds")
+@pytest.mark.claim("AIO-10", "AIO-11", verdict="holds")
 @pytest.mark.contract
 def test_asyncio_run_drives_a_coroutine_to_the_end():
     """asyncio.run runs the body to completion and returns what it returns."""

@@ -25,6 +25,25 @@ from hypothesis import strategies as st
 from pytest_concurrency import loop_stopwatch
 
 LAZY_FLAVOURS = ("asyncio", "debug", "virtual", "uvloop")
+NO_CHILD_RUNS_INSIDE_GATHER = (
+    "the note says gather runs each coroutine up to its first await before making it a task, "
+    "in no guaranteed order; with the default task factory gather runs no child at all (they "
+    "start only once the caller suspends), and they start in argument order"
+)
+GATHER_STARTS_NOTHING_AT_ONCE = (
+    "the note sets gather against loop.create_task as a way that runs the coroutine at once; "
+    "with the default task factory gather runs nothing before the caller suspends, just as "
+    "loop.create_task does"
+)
+EAGER_STEPS_IN_A_FIXED_ORDER = (
+    "with the eager task factory (3.12+) each child does run up to its first suspension inside "
+    "the gather call, as the note describes, but in argument order: the order the note calls "
+    "not guaranteed is fixed"
+)
+EAGER_CHILDREN_RUN_INSIDE_GATHER = (
+    "only with the eager task factory (Python 3.12+): each child runs up to its first "
+    "suspension inside the gather call, one after another, as the note describes"
+)
 
 
 async def _record_steps(events, name):
@@ -40,6 +59,8 @@ async def _record_steps(events, name):
     note="the start order is the argument order, every time: gather wraps its arguments one by "
     "one and the loop runs them first in, first out; none starts before the caller suspends",
 )
+@pytest.mark.claim("AIO-25", verdict="erratum", note=NO_CHILD_RUNS_INSIDE_GATHER)
+@pytest.mark.claim("LOOP-7", verdict="erratum", note=GATHER_STARTS_NOTHING_AT_ONCE)
 @pytest.mark.loop_flavours(*LAZY_FLAVOURS)
 @pytest.mark.contract
 async def test_gather_starts_its_children_in_argument_order_once_the_caller_suspends():
@@ -69,6 +90,8 @@ async def test_gather_starts_its_children_in_argument_order_once_the_caller_susp
     note="with the eager task factory (3.12+) each child runs up to its first suspension inside "
     "the gather call, one after another in argument order; the order is fixed",
 )
+@pytest.mark.claim("AIO-25", verdict="erratum", note=EAGER_STEPS_IN_A_FIXED_ORDER)
+@pytest.mark.claim("LOOP-7", verdict="conditional", note=EAGER_CHILDREN_RUN_INSIDE_GATHER)
 @pytest.mark.python(">=3.12")
 @pytest.mark.loop_flavours("eager")
 @pytest.mark.contract
@@ -172,11 +195,7 @@ async def test_gather_rejects_a_loop_argument():
     pending.cancel()
 
 
-@pytest.mark.claim(
-    "AIO-14",
-    verdict="erratum",
-    note="return_exceptions works as the note says; the claim's error is its start order",
-)
+@pytest.mark.claim("AIO-26", verdict="holds")
 @pytest.mark.loop_flavours("virtual")
 @pytest.mark.contract
 async def test_a_failing_child_fails_the_gather_at_once_while_the_others_keep_running():
@@ -203,11 +222,7 @@ async def test_a_failing_child_fails_the_gather_at_once_while_the_others_keep_ru
     assert events == ["fails at 1", "succeeds at 5"]
 
 
-@pytest.mark.claim(
-    "AIO-14",
-    verdict="erratum",
-    note="return_exceptions works as the note says; the claim's error is its start order",
-)
+@pytest.mark.claim("AIO-26", verdict="holds")
 @pytest.mark.loop_flavours("virtual")
 @pytest.mark.contract
 async def test_return_exceptions_puts_exceptions_in_the_results_in_argument_order():

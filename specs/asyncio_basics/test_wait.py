@@ -92,8 +92,7 @@ async def test_a_timeout_returns_what_finished_by_then_without_raising_or_cancel
 
 
 @pytest.mark.claim(
-    "AIO-10",
-    "AIO-18",
+    "AIO-24",
     verdict="erratum",
     note="from Python 3.11 asyncio.wait refuses coroutines with TypeError (deprecated since "
     "3.8); wrap them with create_task first",
@@ -111,8 +110,7 @@ async def test_wait_refuses_bare_coroutines_from_python_3_11():
 
 
 @pytest.mark.claim(
-    "AIO-10",
-    "AIO-18",
+    "AIO-24",
     verdict="conditional",
     note="only on Python 3.10 does wait still run bare coroutines, wrapping them in tasks, and "
     "it warns that this is deprecated",

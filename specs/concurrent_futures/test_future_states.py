@@ -16,6 +16,10 @@ import pytest
 from pytest_concurrency import Gate, future_state, hang_bound, wait_until
 from pytest_concurrency.spec_support.workloads import fetch, raise_value_error, square
 
+CANCELLED_IS_A_STATE = (
+    "cancelled() is one of the state methods the note lists; cancel() succeeds only while the "
+    "future is still pending"
+)
 QUEUED_IS_RUNNING = (
     "in a process pool a future turns running when the call is queued for the workers, before "
     "any worker starts it (even while the only worker is still in its initializer), and from "
@@ -66,7 +70,8 @@ def test_a_future_can_be_made_and_driven_by_hand():
     assert future.result(hang_bound()) == "by hand"
 
 
-@pytest.mark.claim("CF-9", verdict="holds")
+@pytest.mark.claim("CF-17", verdict="holds")
+@pytest.mark.executor_kinds("thread")
 @pytest.mark.contract
 def test_a_thread_pool_future_goes_pending_running_finished(executor_factory):
     """In a thread pool, a future waits pending while the only worker is busy, turns running
@@ -88,7 +93,7 @@ def test_a_thread_pool_future_goes_pending_running_finished(executor_factory):
     assert seen == ["pending", "running", "finished"]
 
 
-@pytest.mark.claim("CF-9", verdict="holds")
+@pytest.mark.claim("CF-6", verdict="holds", note=CANCELLED_IS_A_STATE)
 @pytest.mark.contract
 def test_only_a_pending_future_can_be_cancelled(executor_factory):
     """cancel() succeeds on a future still waiting for a worker and fails on one that is
@@ -107,7 +112,7 @@ def test_only_a_pending_future_can_be_cancelled(executor_factory):
     assert [future_state(running), future_state(waiting)] == ["finished", "cancelled"]
 
 
-@pytest.mark.claim("CF-9", verdict="holds")
+@pytest.mark.claim("CF-6", verdict="holds", note=CANCELLED_IS_A_STATE)
 @pytest.mark.contract
 def test_a_future_whose_call_has_started_is_running_and_cannot_be_cancelled(http_server, executor):
     """Once a worker has started the call, on every kind of executor, the future reports
@@ -124,7 +129,7 @@ def test_a_future_whose_call_has_started_is_running_and_cannot_be_cancelled(http
     assert future.result(hang_bound("medium")) == b"body of /started\n"
 
 
-@pytest.mark.claim("CF-9", verdict="holds")
+@pytest.mark.claim("CF-6", verdict="holds", note=CANCELLED_IS_A_STATE)
 @pytest.mark.contract
 def test_cancel_succeeds_only_on_calls_that_have_not_started(
     http_server, executor_kind, executor_factory
@@ -151,7 +156,7 @@ def test_cancel_succeeds_only_on_calls_that_have_not_started(
     )
 
 
-@pytest.mark.claim("CF-9", verdict="erratum", note=QUEUED_IS_RUNNING)
+@pytest.mark.claim("CF-9", "CF-17", verdict="erratum", note=QUEUED_IS_RUNNING)
 @pytest.mark.contract
 def test_a_process_pool_reports_running_before_its_worker_is_ready(
     http_server, start_method, executor_factory

@@ -1,4 +1,4 @@
-"""The default size of a ThreadPoolExecutor.
+"""The default size of an executor: a ThreadPoolExecutor, then a ProcessPoolExecutor.
 
 Since Python 3.8, ``ThreadPoolExecutor()`` makes at most ``min(32, CPUs + 4)`` threads
 (Python 3.5 to 3.7 used five per CPU). Which CPU count changed in 3.13: before it, the
@@ -8,6 +8,10 @@ machine's (``os.cpu_count()``); from it, those this process may use
 The specs count the pool's threads through public means only: a pool makes a new thread per
 ``submit`` while none is idle, up to its maximum, so with every call held by a gate the number
 of threads (named by ``thread_name_prefix``) and of running futures is the maximum.
+
+A ``ProcessPoolExecutor()`` starts one worker per CPU (``os.cpu_count()``, from 3.13
+``os.process_cpu_count()``; at most 61 on Windows). Its specs hold every call at the loopback
+server and count the distinct worker pids that answered.
 """
 
 import os
@@ -16,6 +20,7 @@ import threading
 import pytest
 
 from pytest_concurrency import Gate, hang_bound, wait_until
+from pytest_concurrency.spec_support.workloads import fetch_then_pid
 
 # The specs count a pool's threads by name: no warm pool's idle threads may be among them.
 pytestmark = pytest.mark.fresh_pools(reason="counts the threads of each pool by name")
@@ -136,3 +141,57 @@ def test_from_3_13_the_default_follows_cpu_affinity(pinned_to_one_cpu, executor_
     gate.open()
 
     assert running == 5
+
+
+PROCESS_POOL_NOT_FIVE_PER_CPU = (
+    "the note gives five per CPU core for executors in general; a ProcessPoolExecutor's "
+    "default is one worker per CPU, and never was five per core"
+)
+
+
+@pytest.mark.claim(
+    "CF-7", verdict="erratum", note=PROCESS_POOL_NOT_FIVE_PER_CPU + " (os.cpu_count())"
+)
+@pytest.mark.python("<3.13")
+@pytest.mark.implementation("the default worker count")
+def test_before_3_13_a_default_process_pool_has_one_worker_per_cpu(
+    http_server, start_method, executor_factory
+):
+    """With more calls than CPUs held at the server, a default process pool works on
+    os.cpu_count() of them at once, each in a worker of its own, and no more workers ever
+    take part."""
+    http_server.hold()
+    pool = executor_factory(f"process-{start_method}")
+    calls = 5 * os.cpu_count()
+
+    futures = [pool.submit(fetch_then_pid, http_server.url(f"/{n}")) for n in range(calls)]
+    wait_until(lambda: http_server.in_flight == os.cpu_count(), timeout=hang_bound("medium"))
+    http_server.release()
+    workers = {future.result(hang_bound("medium")) for future in futures}
+
+    assert len(workers) == os.cpu_count()
+
+
+@pytest.mark.claim(
+    "CF-7", verdict="erratum", note=PROCESS_POOL_NOT_FIVE_PER_CPU + " (os.process_cpu_count())"
+)
+@pytest.mark.python(">=3.13")
+@pytest.mark.implementation("the default worker count")
+def test_from_3_13_a_default_process_pool_has_one_worker_per_usable_cpu(
+    http_server, start_method, executor_factory
+):
+    """With more calls than usable CPUs held at the server, a default process pool works on
+    os.process_cpu_count() of them at once, each in a worker of its own, and no more workers
+    ever take part."""
+    http_server.hold()
+    pool = executor_factory(f"process-{start_method}")
+    calls = 5 * os.process_cpu_count()
+
+    futures = [pool.submit(fetch_then_pid, http_server.url(f"/{n}")) for n in range(calls)]
+    wait_until(
+        lambda: http_server.in_flight == os.process_cpu_count(), timeout=hang_bound("medium")
+    )
+    http_server.release()
+    workers = {future.result(hang_bound("medium")) for future in futures}
+
+    assert len(workers) == os.process_cpu_count()

@@ -25,12 +25,14 @@ from pytest_concurrency import Gate, future_state, hang_bound, wait_until
 from pytest_concurrency.spec_support.workloads import fetch
 
 NOT_AT_ONCE = (
-    "submit() never marks a future running itself: a worker thread (thread pool) or the pool's "
+    "the note says the first call always runs from the moment of submit; submit() never "
+    "marks a future running itself: a worker thread (thread pool) or the pool's "
     "manager thread (process pool) does, on its own schedule, so right after submit() returns "
     "the first future may still be pending"
 )
 QUEUED_COUNTS_AS_RUNNING = (
-    "a process pool marks a future running when it queues the call for its workers; the queue "
+    "the note says a later call starts out pending when no worker is free; a process pool "
+    "marks a future running when it queues the call for its workers; the queue "
     "holds max_workers + 1 calls, so with one worker busy two more futures also report running"
 )
 
@@ -66,7 +68,7 @@ def test_each_submit_runs_its_own_call_even_with_the_same_arguments(http_server,
     assert http_server.requests == ["/same", "/same"]
 
 
-@pytest.mark.claim("CF-5", verdict="erratum", note=NOT_AT_ONCE)
+@pytest.mark.claim("CF-5", "CF-9", verdict="erratum", note=NOT_AT_ONCE)
 @pytest.mark.contract
 def test_a_thread_pool_future_is_pending_until_a_worker_thread_takes_it(executor_factory):
     """submit() leaves the future pending; only a worker thread makes it running. Here the
@@ -93,7 +95,8 @@ def test_a_thread_pool_future_is_pending_until_a_worker_thread_takes_it(executor
     assert [after_submit, once_taken, future_state(future)] == ["pending", "running", "finished"]
 
 
-@pytest.mark.claim("CF-5", verdict="holds")
+@pytest.mark.claim("CF-17", verdict="holds")
+@pytest.mark.executor_kinds("thread")
 @pytest.mark.contract
 def test_with_one_thread_busy_later_futures_wait_as_pending(executor_factory):
     """With max_workers=1, the first call runs and every later one waits, pending, until the
@@ -111,7 +114,7 @@ def test_with_one_thread_busy_later_futures_wait_as_pending(executor_factory):
     assert results == [True, True, True]
 
 
-@pytest.mark.claim("CF-5", verdict="erratum", note=QUEUED_COUNTS_AS_RUNNING)
+@pytest.mark.claim("CF-17", verdict="erratum", note=QUEUED_COUNTS_AS_RUNNING)
 @pytest.mark.contract
 def test_with_one_process_busy_two_more_futures_already_report_running(
     http_server, start_method, executor_factory

@@ -10,7 +10,7 @@ from concurrent.futures import ALL_COMPLETED, FIRST_COMPLETED, FIRST_EXCEPTION, 
 
 import pytest
 
-from pytest_concurrency import assert_blocks, hang_bound
+from pytest_concurrency import assert_blocks, hang_bound, returns_while_held
 from pytest_concurrency.spec_support.workloads import fetch, raise_value_error, square
 
 
@@ -22,8 +22,10 @@ def test_wait_splits_the_futures_into_done_and_not_done(http_server, executor):
     http_server.hold()
     held = executor.submit(fetch, http_server.url("/held"))
     quick = executor.submit(square, 7)
+    quick.result(hang_bound("medium"))  # the slow part: a process pool starting its workers
 
-    result = wait([held, quick], timeout=hang_bound("medium"), return_when=FIRST_COMPLETED)
+    # No timeout: wait() may only return by its rule, while the held request is still held.
+    result = returns_while_held(wait, [held, quick], return_when=FIRST_COMPLETED, held=[held])
     http_server.release()
 
     assert (result.done, result.not_done) == ({quick}, {held})
@@ -69,9 +71,11 @@ def test_first_exception_returns_as_soon_as_a_future_raises(http_server, executo
     http_server.hold()
     held = executor.submit(fetch, http_server.url("/held"))
     failing = executor.submit(raise_value_error, "boom")
+    failing.exception(hang_bound("medium"))  # the slow part: a process pool starting its workers
 
-    done, not_done = wait(
-        [held, failing], timeout=hang_bound("medium"), return_when=FIRST_EXCEPTION
+    # No timeout: wait() may only return by its rule, while the held request is still held.
+    done, not_done = returns_while_held(
+        wait, [held, failing], return_when=FIRST_EXCEPTION, held=[held]
     )
     http_server.release()
 

@@ -61,7 +61,7 @@ def run_in_new_thread(fn):
 
 @pytest.mark.claim(
     "LOOP-5",
-    verdict="conditional",
+    verdict="holds",
     note="on Python 3.10 and 3.11 the main thread gets a loop made for it silently when it has "
     "none; from 3.12 that warns, and from 3.14 it is an error",
 )
@@ -83,7 +83,7 @@ def test_before_3_12_get_event_loop_quietly_makes_a_loop_for_the_main_thread(fre
 
 @pytest.mark.claim(
     "LOOP-5",
-    verdict="conditional",
+    verdict="holds",
     note="on Python 3.12 and 3.13 the main thread still gets a loop made for it when it has "
     "none, with a DeprecationWarning announcing the change",
 )
@@ -108,7 +108,7 @@ def test_on_3_12_and_3_13_get_event_loop_makes_the_main_thread_loop_with_a_warni
 
 @pytest.mark.claim(
     "LOOP-5",
-    verdict="conditional",
+    verdict="holds",
     note="from Python 3.14 (python/cpython#126354) get_event_loop raises RuntimeError when "
     "the thread has no current loop, main thread included (seen on 3.14.10 and 3.15.2)",
 )

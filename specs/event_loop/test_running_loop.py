@@ -3,7 +3,8 @@
 Inside a coroutine, ``get_running_loop()`` returns the loop that is running it (outside one it
 raises ``RuntimeError``). ``asyncio.create_task(coro)`` is a shorthand for
 ``get_running_loop().create_task(coro)``: both make a task of the running loop, through the
-loop's task factory.
+loop's task factory. ``loop.create_task`` itself takes any open loop, running or not, however
+it was obtained: on an idle loop the task waits until that loop runs.
 """
 
 import asyncio
@@ -86,3 +87,31 @@ def test_asyncio_create_task_needs_a_running_loop():
         # it raises, so there is no task to keep a reference to
         asyncio.create_task(coro)  # noqa: RUF006
     coro.close()
+
+
+ANY_OPEN_LOOP_WILL_DO = (
+    "the note requires the loop for loop.create_task to come from get_running_loop; any open "
+    "loop will do, running or not (the note's own line 129 uses one from get_event_loop): on an "
+    "idle loop the task simply waits until that loop runs"
+)
+
+
+@pytest.mark.claim("LOOP-8", verdict="erratum", note=ANY_OPEN_LOOP_WILL_DO)
+@pytest.mark.contract
+def test_loop_create_task_accepts_a_loop_that_is_not_running():
+    """loop.create_task works on a loop made with new_event_loop that nobody is running yet:
+    it returns a task of that loop, which runs once the loop does."""
+
+    async def work():
+        return "done"
+
+    loop = asyncio.new_event_loop()
+    try:
+        task = loop.create_task(work())
+        made_on = task.get_loop()
+        result = loop.run_until_complete(task)
+    finally:
+        loop.close()
+
+    assert made_on is loop
+    assert result == "done"

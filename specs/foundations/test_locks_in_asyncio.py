@@ -73,3 +73,48 @@ async def test_an_asyncio_lock_keeps_a_read_modify_write_with_an_await_whole():
 
     assert events == ["a reads", "a writes", "b reads", "b writes"]
     assert shared["count"] == 2
+
+
+@pytest.mark.claim(
+    "BAS-13",
+    verdict="holds",
+    note="explored: with no await inside the update, 0 of 2 task orders lose an update; with "
+    "an await inside, 4 of 6; with a lock held across it, 0 of 2",
+)
+async def test_task_orders_lose_an_update_only_across_an_await():
+    """Each point where a task could be switched out is a step. A read and write with no await
+    between them is one step: no order loses anything. An await between them makes two steps,
+    and four of the six orders lose an update, unless a lock holds across the await."""
+    from pytest_concurrency import explore_async
+
+    def increments(split, locked):
+        async def scenario(steps):
+            shared = {"count": 0}
+            lock = steps.lock("count")
+
+            async def increment(who):
+                if locked:
+                    await lock.acquire()
+                if split:
+                    async with steps.step(f"{who} reads"):
+                        seen = shared["count"]
+                    async with steps.step(f"{who} writes"):  # after the await
+                        shared["count"] = seen + 1
+                else:
+                    async with steps.step(f"{who} updates"):
+                        shared["count"] += 1
+                if locked:
+                    lock.release()
+
+            await steps.run_tasks(increment, "a", "b")
+            return shared["count"]
+
+        return scenario
+
+    whole = await explore_async(increments(split=False, locked=False))
+    split = await explore_async(increments(split=True, locked=False))
+    locked = await explore_async(increments(split=True, locked=True))
+
+    assert (whole.schedules, whole.outcomes) == (2, {2: 2})
+    assert (split.schedules, split.outcomes) == (6, {1: 4, 2: 2})
+    assert (locked.schedules, locked.outcomes) == (2, {2: 2})

@@ -23,7 +23,12 @@ from pytest_concurrency.spec_support.workloads import identity, make_lock
 
 CALLABLE_NOT_RESULT = (
     "the lambda fails on its way to the worker (the callable is pickled by name), not when the "
-    "return value is read back; the error is raised by future.result(), never by submit()"
+    "return value is read back (EX-15); the error is raised by future.result(), never by "
+    "submit()"
+)
+ARGUMENTS_TOO = (
+    "the note names the callable and the return value; the arguments travel pickled through "
+    "the same queue, so they must be picklable too"
 )
 
 
@@ -43,7 +48,7 @@ class RecordsItsPickling:
         return (int, (7,))
 
 
-@pytest.mark.claim("BAS-6", verdict="erratum", note=CALLABLE_NOT_RESULT)
+@pytest.mark.claim("BAS-6", verdict="holds", note=CALLABLE_NOT_RESULT)
 def test_a_lambda_cannot_be_sent_to_a_process_pool(process_executor):
     """submit() accepts the lambda and returns a future; result() raises the PicklingError
     raised when the call was pickled for the worker."""
@@ -61,7 +66,7 @@ def test_a_thread_pool_runs_a_lambda_since_nothing_is_pickled(thread_executor):
     assert future.result(hang_bound()) == 1
 
 
-@pytest.mark.claim("BAS-6", verdict="holds")
+@pytest.mark.claim("BAS-7", verdict="holds", note=ARGUMENTS_TOO)
 def test_an_argument_that_cannot_be_pickled_fails_through_the_future(process_executor):
     """A lock cannot be pickled; sending it as an argument raises TypeError from result()."""
     future = process_executor.submit(identity, threading.Lock())

@@ -64,6 +64,7 @@ async def test_ensure_future_wraps_a_coroutine_in_a_new_task():
     note="shown by what each accepts: ensure_future takes any awaitable, create_task only a "
     "coroutine",
 )
+@pytest.mark.claim("FUT-11", verdict="holds")
 @pytest.mark.implementation("CPython's message text")
 async def test_ensure_future_accepts_any_awaitable_where_create_task_takes_only_coroutines():
     """A framework receiving some awaitable can always turn it into a task with

@@ -79,7 +79,6 @@ def test_tasks_still_pending_when_the_coroutine_ends_are_cancelled():
 
 @pytest.mark.claim(
     "FUT-6",
-    "AIO-11",
     verdict="erratum",
     note="asyncio.run is not limited to one call: each call makes and closes its own loop, so "
     "calls in sequence work; only a call from inside a running loop is refused",
@@ -96,7 +95,6 @@ def test_asyncio_run_can_be_called_again_and_again_in_sequence():
 
 @pytest.mark.claim(
     "FUT-6",
-    "AIO-11",
     verdict="erratum",
     note="the real rule behind 'once, at the top': asyncio.run refuses to start inside a "
     "running loop",

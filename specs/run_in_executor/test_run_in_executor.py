@@ -29,7 +29,7 @@ import warnings
 
 import pytest
 
-from pytest_concurrency import hang_bound, wait_until
+from pytest_concurrency import condition_holds, hang_bound
 
 # Every flavour: the virtual clock holds while executor work (and its shutdown) is in flight.
 FLAVOURS = ("asyncio", "debug", "eager", "virtual", "uvloop")
@@ -72,7 +72,7 @@ async def test_blocking_downloads_in_the_executor_are_all_in_flight_at_once(http
 
     downloads = [loop.run_in_executor(None, fetch, url) for url in urls]
     # Runs while the three downloads block: the loop is not stuck behind them.
-    await asyncio.to_thread(wait_until, lambda: http_server.in_flight == 3)
+    await condition_holds(lambda: http_server.in_flight == 3)  # not via the executor under test
     http_server.release()
     bodies = await asyncio.wait_for(asyncio.gather(*downloads), timeout=hang_bound())
 

@@ -31,6 +31,7 @@ def test_each_page_is_saved_under_the_md5_of_its_url(http_server, tmp_path):
         download(http_server.url(page), str(tmp_path))
 
     names = {page: hashlib.md5(http_server.url(page).encode("utf-8")).hexdigest() for page in PAGES}
+    assert not any("/" in name for name in names.values())  # every URL has slashes, no name does
     assert sorted(path.name for path in tmp_path.iterdir()) == sorted(names.values())
     assert {page: (tmp_path / name).read_bytes() for page, name in names.items()} == {
         page: f"body of {page}\n".encode() for page in PAGES

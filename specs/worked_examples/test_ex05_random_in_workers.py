@@ -66,9 +66,10 @@ def draw_in_both(pool, work):
 
 
 @pytest.mark.claim(
-    "EX-5",
+    "BAS-8",
     verdict="conditional",
-    note="duplicates need the parent to have loaded numpy.random before forking",
+    note="forked children repeat the parent's numpy numbers, but only if the parent had "
+    "loaded numpy.random before forking; the note's EX-5 program does not (see below)",
 )
 def test_workers_forked_after_the_parent_used_numpy_repeat_its_numbers(two_forked_workers):
     """After the parent has drawn from numpy's global generator, two forked workers draw the
@@ -106,7 +107,7 @@ def test_a_parent_that_never_used_np_random_gets_distinct_numbers_from_its_worke
     assert (loaded_before_fork, workers, distinct_values) == ("False", "2", "2")
 
 
-@pytest.mark.claim("EX-5", verdict="holds")
+@pytest.mark.claim("EX-21", verdict="holds")
 def test_seeding_numpy_in_each_worker_makes_the_numbers_differ(two_forked_workers):
     """The note's first fix: ``np.random.seed()`` in the worker, before drawing."""
     np.random.random()
@@ -120,7 +121,7 @@ def test_seeding_numpy_in_each_worker_makes_the_numbers_differ(two_forked_worker
 
 
 @pytest.mark.claim(
-    "EX-5",
+    "EX-21",
     verdict="holds",
     note="the note's listing of this fix calls random.random() without importing random",
 )

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from pytest_concurrency import hang_bound, wait_until
+from pytest_concurrency import condition_holds, hang_bound
 
 NOTE = (
     "holds; the example's URLs written '<https://...>' look broken, but urllib strips the "
@@ -51,7 +51,7 @@ async def test_the_downloads_wait_on_the_server_together_and_gather_keeps_their_
     http_server.hold()
 
     futures = [loop.run_in_executor(None, download, url, tmp_path) for url in urls]
-    await asyncio.to_thread(wait_until, lambda: http_server.in_flight == 3)
+    await condition_holds(lambda: http_server.in_flight == 3)  # not via the executor under test
     http_server.release()
     results = await asyncio.wait_for(asyncio.gather(*futures), timeout=hang_bound())
 

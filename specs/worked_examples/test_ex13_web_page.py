@@ -26,10 +26,13 @@ import pytest
 
 from pytest_concurrency import hang_bound, wait_until
 
-NOTE = (
-    "the three versions work as described; but the note writes async with at module level, a "
-    "SyntaxError outside async def (it needs a coroutine or a top-level-await REPL), and with "
-    "no try/finally around yield the statistics are skipped when the block raises"
+SKIPPED_ON_ERROR = (
+    "the note says the statistics are updated when the with block ends; with no try/finally "
+    "around yield they are skipped when the block raises"
+)
+NOT_AT_MODULE_LEVEL = (
+    "the note writes async with at module level, a SyntaxError outside async def (it needs a "
+    "coroutine or a top-level-await REPL)"
 )
 # Real threads and sockets, no timers; and the virtual loop, on 3.13, warns at teardown when
 # its default executor (used by to_thread below) was used.
@@ -101,7 +104,7 @@ async def web_page_in_executor(url):
     await loop.run_in_executor(None, update_stats, url)
 
 
-@pytest.mark.claim("EX-13", verdict="erratum", note=NOTE)
+@pytest.mark.claim("EX-13", verdict="holds")
 def test_the_blocking_manager_downloads_yields_the_page_and_updates_stats(http_server):
     """Entering downloads, the block gets the page, leaving requests the statistics."""
     with web_page(http_server.url("/page")) as data:
@@ -111,7 +114,7 @@ def test_the_blocking_manager_downloads_yields_the_page_and_updates_stats(http_s
     assert http_server.requests == ["/page", "/stats/page"]
 
 
-@pytest.mark.claim("EX-13", verdict="erratum", note=NOTE)
+@pytest.mark.claim("EX-13", verdict="holds")
 @pytest.mark.loop_flavours(*FLAVOURS)
 async def test_the_blocking_manager_inside_a_coroutine_stops_the_loop(http_server):
     """Used in a coroutine, the blocking manager runs start to end without letting the loop
@@ -150,7 +153,7 @@ async def read_two_pages_at_once(manager, server):
         await asyncio.gather(reading, return_exceptions=True)
 
 
-@pytest.mark.claim("EX-13", verdict="erratum", note=NOTE)
+@pytest.mark.claim("EX-13", verdict="holds")
 @pytest.mark.loop_flavours(*FLAVOURS)
 async def test_with_coroutines_two_pages_download_at_the_same_time(http_server):
     """The asynccontextmanager version awaits its download: two pages entered together are
@@ -162,7 +165,7 @@ async def test_with_coroutines_two_pages_download_at_the_same_time(http_server):
     assert sorted(http_server.requests) == ["/one", "/stats/one", "/stats/two", "/two"]
 
 
-@pytest.mark.claim("EX-13", verdict="erratum", note=NOTE)
+@pytest.mark.claim("EX-13", verdict="holds")
 @pytest.mark.loop_flavours(*FLAVOURS)
 async def test_with_run_in_executor_the_blocking_calls_overlap_too(http_server):
     """Keeping the blocking functions but awaiting them through run_in_executor gives the same
@@ -174,7 +177,7 @@ async def test_with_run_in_executor_the_blocking_calls_overlap_too(http_server):
     assert sorted(http_server.requests) == ["/one", "/stats/one", "/stats/two", "/two"]
 
 
-@pytest.mark.claim("EX-13", verdict="erratum", note=NOTE)
+@pytest.mark.claim("CTX-3", verdict="erratum", note=SKIPPED_ON_ERROR)
 async def test_an_exception_in_the_block_skips_the_statistics(http_server):
     """With no try/finally around yield, an exception in the block is raised at the yield and
     the statistics request is never sent."""
@@ -189,7 +192,7 @@ async def test_an_exception_in_the_block_skips_the_statistics(http_server):
     assert http_server.requests == ["/page"]
 
 
-@pytest.mark.claim("EX-13", verdict="erratum", note=NOTE)
+@pytest.mark.claim("EX-20", verdict="erratum", note=NOT_AT_MODULE_LEVEL)
 def test_async_with_at_module_level_compiles_only_where_top_level_await_is_allowed():
     """The note's `async with web_page(...)` at module level is a SyntaxError in a module; it
     compiles only with the top-level-await flag that asyncio's REPL uses."""

@@ -5,6 +5,8 @@ import asyncio
 
 CLAIMS = ("AIO-19",)
 SPECS = (
+    "specs/asyncio_basics/test_as_completed.py::test_after_the_timeout_the_next_result_raises_timeout_error",
+    "specs/asyncio_basics/test_as_completed.py::test_as_completed_hands_out_results_in_completion_order",
     "specs/asyncio_basics/test_as_completed.py::test_plain_iteration_yields_new_coroutines_that_give_the_earliest_result_first",
 )
 

@@ -3,7 +3,7 @@ goes on), not only on a pending one."""
 
 import concurrent.futures._base as base
 
-CLAIMS = ("CF-9",)
+CLAIMS = ("CF-6",)
 SPECS = (
     "specs/concurrent_futures/test_future_states.py::test_only_a_pending_future_can_be_cancelled",
 )

@@ -4,7 +4,7 @@ failed spec and a contradicted claim."""
 
 import asyncio
 
-CLAIMS = ("AIO-14",)
+CLAIMS = ("AIO-26",)
 SPECS = (
     "specs/asyncio_basics/test_gather.py::test_a_failing_child_fails_the_gather_at_once_while_the_others_keep_running",
 )

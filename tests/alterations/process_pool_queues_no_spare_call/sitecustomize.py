@@ -3,9 +3,10 @@ future is reported running only when a worker is free to take its call."""
 
 import concurrent.futures.process
 
-CLAIMS = ("CF-5",)
+CLAIMS = ("CF-9", "CF-17")
 # CF-9's process-pool spec catches it too, after a medium bound (30 s): left out for speed.
 SPECS = (
+    "specs/concurrent_futures/test_future_states.py::test_a_process_pool_reports_running_before_its_worker_is_ready",
     "specs/concurrent_futures/test_submit.py::test_with_one_process_busy_two_more_futures_already_report_running",
 )
 ARGS = ("--start-methods=fork",)

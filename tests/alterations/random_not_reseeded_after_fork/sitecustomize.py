@@ -4,9 +4,10 @@ parent draws the parent's next numbers."""
 import os
 import random
 
-CLAIMS = ("BAS-9",)
+CLAIMS = ("BAS-9", "EX-21")
 SPECS = (
     "specs/foundations/test_random_after_fork.py::test_the_random_module_gives_each_worker_its_own_numbers",
+    "specs/worked_examples/test_ex05_random_in_workers.py::test_the_builtin_random_module_makes_the_numbers_differ",
 )
 ARGS = ("--start-methods=fork",)
 

@@ -2,7 +2,7 @@
 
 import asyncio
 
-CLAIMS = ("AIO-10", "AIO-18")
+CLAIMS = ("AIO-24",)
 SPECS = ("specs/asyncio_basics/test_wait.py::test_wait_refuses_bare_coroutines_from_python_3_11",)
 PYTHON = ">=3.11"  # 3.10's wait accepts coroutines anyway
 

@@ -1,0 +1,71 @@
+"""The one module that reads pytest's and pytest-asyncio's private names.
+
+The plugin needs three things neither project offers publicly. Each is flagged as trio flags
+its own uses of private names (*internal API*; *why*; *public API that would replace it*), so
+that a new release of either project breaks here, in one place, and the fix is plain.
+
+A module of its own, beside :mod:`.cpython_internals` rather than inside it: that one imports
+only the standard library (the leak check imports it, and must stay cheap), this one imports
+pytest; and a pytest or pytest-asyncio release is a different reason to change than a new
+Python.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+__all__ = ["LOOP_FACTORY_PARAM", "loop_factory_of", "run_session", "running_loop_of"]
+
+# --- pytest -----------------------------------------------------------------------------------
+
+
+def run_session(
+    config: pytest.Config, main: Callable[[pytest.Config, pytest.Session], int]
+) -> int | pytest.ExitCode:
+    """Run ``main(config, session)`` inside a pytest session, as ``--fixtures`` does.
+
+    internal API: ``_pytest.main.wrap_session``; why: ``--claims`` lists the claims with the
+    specs that check each, which needs a collected session, then exits without running;
+    public API that would replace it: a documented ``wrap_session`` (or a hook to list
+    instead of run, as pytest's own ``--fixtures`` and ``--markers`` do).
+    """
+    from _pytest.main import wrap_session
+
+    return wrap_session(config, main)
+
+
+# --- pytest-asyncio ---------------------------------------------------------------------------
+
+#: internal API: pytest-asyncio's ``_asyncio_loop_factory`` fixture, by which it parametrizes a
+#: test with the factories ``pytest_asyncio_loop_factories`` returns; why: to know which loop
+#: flavour a collected test runs on (skip an unavailable one before setup, pick the tests of a
+#: ``--conformance`` run, record the flavour in the claims report); public API that would
+#: replace it: a documented fixture or item attribute naming the chosen loop factory.
+LOOP_FACTORY_PARAM = "_asyncio_loop_factory"
+
+
+def loop_factory_of(item: pytest.Item) -> object | None:
+    """The loop factory pytest-asyncio parametrized ``item`` with, or ``None``."""
+    params: dict[str, Any] = getattr(getattr(item, "callspec", None), "params", {})
+    return params.get(LOOP_FACTORY_PARAM)
+
+
+def running_loop_of(item: pytest.Item) -> asyncio.AbstractEventLoop | None:
+    """The event loop an async test runs on, while it runs, or ``None``.
+
+    internal API: pytest-asyncio's ``_<scope>_scoped_runner`` fixtures (an
+    ``asyncio.Runner``) among the test's fixture values; why: the tasks a test leaves pending
+    on its loop are leaks, counted after the call while the loop is still open; public API
+    that would replace it: a documented fixture giving the test's loop (``event_loop`` was,
+    before it was removed).
+    """
+    funcargs: dict[str, Any] = getattr(item, "funcargs", {})
+    for name, value in funcargs.items():
+        if name.startswith("_") and name.endswith("_scoped_runner"):
+            loop: asyncio.AbstractEventLoop = value.get_loop()
+            return loop
+    return None
