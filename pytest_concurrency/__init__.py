@@ -1,8 +1,11 @@
 """pytest-concurrency-specs: test concurrent Python across executors and event loops.
 
-The public API; everything else is internal. Fixtures (``executor``, ``process_executor``,
-``http_server``, ...) and markers (``claim``, ``python``, ``loop_flavours``, ...) come with the
-plugin and need no import.
+The toolkit's public API; everything else is internal, except these documented modules:
+``pytest_concurrency.cpu`` (ratios of medians measured under other programs' load, for
+performance claims), ``pytest_concurrency.exploration`` (exploration's finer parts) and
+``pytest_concurrency.claims`` (the claims machinery: ``Claim``, ``VERDICTS``,
+``load_catalogue``). Fixtures (``executor``, ``process_executor``, ``http_server``, ...) and
+markers (``claim``, ``python``, ``loop_flavours``, ...) come with the plugin and need no import.
 """
 
 from __future__ import annotations
@@ -13,21 +16,15 @@ TYPE_CHECKING = False  # not typing's: a pool worker that imports this skips imp
 if TYPE_CHECKING:
     from typing import Any
 
-    from .claims.catalogue import VERDICTS, Claim, load_catalogue
     from .clock import LoopStopwatch, VirtualTimeEventLoop, loop_stopwatch
-    from .cpu import (
-        conclusive_ratio,
-        conclusive_ratio_async,
-        idle_cpu_seconds,
-        ratio_to_wall_time,
-        usable_cpus,
-    )
-    from .executors import START_METHODS, available_kinds, available_start_methods
+    from .cpu import usable_cpus
+    from .executors import START_METHODS, available_start_methods
+    from .executors import kinds as executor_kinds
     from .exploration import Exploration, explore, explore_async
     from .held import condition_holds, returns_while_held
     from .loops import FLAVOURS, available_flavours
     from .markers import gil_enabled
-    from .servers import LatencyServer, RedisServer, RedisUnavailable
+    from .servers import LatencyServer
     from .sync import (
         AsyncSequencer,
         Gate,
@@ -44,21 +41,14 @@ if TYPE_CHECKING:
 # ``spec_support.workloads`` then imports neither pytest (with pygments) nor asyncio: about
 # 0.1 s less per spawned worker on a quiet 2-core machine (``tools/bench-specs``).
 _HOMES: dict[str, tuple[str, ...]] = {
-    ".claims.catalogue": ("VERDICTS", "Claim", "load_catalogue"),
     ".clock": ("LoopStopwatch", "VirtualTimeEventLoop", "loop_stopwatch"),
-    ".cpu": (
-        "conclusive_ratio",
-        "conclusive_ratio_async",
-        "idle_cpu_seconds",
-        "ratio_to_wall_time",
-        "usable_cpus",
-    ),
-    ".executors": ("START_METHODS", "available_kinds", "available_start_methods"),
+    ".cpu": ("usable_cpus",),
+    ".executors": ("START_METHODS", "available_start_methods", "executor_kinds"),
     ".exploration": ("Exploration", "explore", "explore_async"),
     ".held": ("condition_holds", "returns_while_held"),
     ".loops": ("FLAVOURS", "available_flavours"),
     ".markers": ("gil_enabled",),
-    ".servers": ("LatencyServer", "RedisServer", "RedisUnavailable"),
+    ".servers": ("LatencyServer",),
     ".sync": (
         "AsyncSequencer",
         "Gate",
@@ -71,38 +61,45 @@ _HOMES: dict[str, tuple[str, ...]] = {
     ".timeouts": ("hang_bound",),
 }
 _HOME_OF = {name: module for module, names in _HOMES.items() for name in names}
+#: A public name whose object has another name in its home module.
+_RENAMED = {"executor_kinds": "kinds"}
+
+#: Names this package exported until this release, and their new homes: they still work, with
+#: a DeprecationWarning, for one release (``available_kinds`` below, too).
+_DEPRECATED: dict[str, str] = {
+    "Claim": "pytest_concurrency.claims",
+    "VERDICTS": "pytest_concurrency.claims",
+    "load_catalogue": "pytest_concurrency.claims",
+    "conclusive_ratio": "pytest_concurrency.cpu",
+    "conclusive_ratio_async": "pytest_concurrency.cpu",
+    "idle_cpu_seconds": "pytest_concurrency.cpu",
+    "ratio_to_wall_time": "pytest_concurrency.cpu",
+    "RedisServer": "pytest_concurrency.spec_support.redis",
+    "RedisUnavailable": "pytest_concurrency.spec_support.redis",
+}
 
 __all__ = [
     "FLAVOURS",
     "START_METHODS",
-    "VERDICTS",
     "AsyncSequencer",
-    "Claim",
     "Exploration",
     "Gate",
     "HangError",
     "LatencyServer",
     "LoopStopwatch",
-    "RedisServer",
-    "RedisUnavailable",
     "Sequencer",
     "VirtualTimeEventLoop",
     "assert_blocks",
     "available_flavours",
-    "available_kinds",
     "available_start_methods",
-    "conclusive_ratio",
-    "conclusive_ratio_async",
     "condition_holds",
+    "executor_kinds",
     "explore",
     "explore_async",
     "future_state",
     "gil_enabled",
     "hang_bound",
-    "idle_cpu_seconds",
-    "load_catalogue",
     "loop_stopwatch",
-    "ratio_to_wall_time",
     "returns_while_held",
     "usable_cpus",
     "wait_until",
@@ -111,11 +108,36 @@ __all__ = [
 
 def __getattr__(name: str) -> Any:
     home = _HOME_OF.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(home, __name__), name)
-    globals()[name] = value  # later lookups skip this function
-    return value
+    if home is not None:
+        value = getattr(importlib.import_module(home, __name__), _RENAMED.get(name, name))
+        globals()[name] = value  # later lookups skip this function
+        return value
+    if name in _DEPRECATED or name == "available_kinds":
+        return _deprecated(name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _deprecated(name: str) -> Any:
+    """An old top-level name: warns, naming its new home, on every use (never cached)."""
+    import warnings
+
+    if name == "available_kinds":
+        executors = importlib.import_module(".executors", __name__)
+        warnings.warn(
+            "pytest_concurrency.available_kinds() is deprecated and goes in the next release; "
+            "use pytest_concurrency.executor_kinds(available=True), which also lists the "
+            "registered kinds that can run here",
+            DeprecationWarning,
+            stacklevel=3,
+        )
+        return executors._available_kinds
+    home = _DEPRECATED[name]
+    warnings.warn(
+        f"pytest_concurrency.{name} moved to {home}.{name}; the old name goes in the next release",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+    return getattr(importlib.import_module(home), name)
 
 
 def __dir__() -> list[str]:

@@ -6,6 +6,14 @@ busy" by the wall clock alone. :func:`conclusive_ratio` (with its twin for corou
 measurement until it is conclusive (the ratio clears the bar, or CPU time sat idle and was
 left unused, which proves the shortfall) and skips the test, saying so, when the machine stays
 saturated up to the ``short`` hang bound.
+
+A documented public module, imported by its name (``from pytest_concurrency.cpu import
+conclusive_ratio``): its measuring helpers (:func:`conclusive_ratio`,
+:func:`conclusive_ratio_async`, :func:`ratio_to_wall_time`, :func:`idle_cpu_seconds`) serve
+ratio-of-medians performance claims, such as the specs' "a process pool keeps several CPUs
+busy", not what most tests of concurrent code need, so the top-level package does not export
+them (0.1.0 exported them there; they still work there, with a DeprecationWarning, for one
+release). :func:`usable_cpus` is exported by both.
 """
 
 from __future__ import annotations

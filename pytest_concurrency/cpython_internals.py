@@ -3,9 +3,10 @@
 ``ThreadPoolExecutor`` and ``ProcessPoolExecutor`` keep their workers, queues and flags in
 private attributes, and the plugin needs some of them: the leak check joins a pool's workers
 and pins a leak on the pool that made it, the warm pools check that a pool is healthy and idle
-before handing it on. Every read of those attributes is here, and nowhere else in the package
-(the exploration package and the specs are outside this rule: a spec about an attribute reads
-it itself, and says so). Each function is flagged as trio flags its own uses of private names:
+before handing it on. Those attributes are read here and nowhere else in the package
+(``tests/test_pools.py`` checks it); the exploration package, which models the executors, and
+the specs (a spec about an attribute reads it itself, and says so) are outside this rule. Each
+function is flagged as trio flags its own uses of private names:
 
 * *internal API*: what it reads;
 * *why*: what the plugin needs it for;
@@ -38,6 +39,7 @@ __all__ = [
     "queues_of",
     "starts_workers_at_once",
     "wake_manager",
+    "work_queue_of",
     "worker_pids",
     "worker_processes",
     "worker_threads",
@@ -189,14 +191,21 @@ def starts_workers_at_once(pool: object) -> bool:
     return not getattr(pool, "_safe_to_dynamically_spawn_children", True)
 
 
-def drop_cancelled_thread_calls(pool: concurrent.futures.ThreadPoolExecutor) -> None:
-    """Take cancelled calls out of a thread pool's queue, as its worker would on reaching them.
+def work_queue_of(pool: object) -> Any:
+    """A ``ThreadPoolExecutor``'s queue of calls not yet taken by a worker, or ``None``.
 
-    internal API: ``ThreadPoolExecutor._work_queue`` (and its items' ``.future``); why: a warm
-    pool's next test must not wait behind the last test's cancelled calls; public API that
+    internal API: ``ThreadPoolExecutor._work_queue``; why: a warm pool's next test must not
+    wait behind the last test's cancelled calls (:func:`drop_cancelled_thread_calls`), and the
+    thread virtual time tells a pool made inside its bubble by its queue; public API that
     would replace it: ``Future.cancel()`` dequeuing the call.
     """
-    work: Any = getattr(pool, "_work_queue", None)
+    return getattr(pool, "_work_queue", None)
+
+
+def drop_cancelled_thread_calls(pool: concurrent.futures.ThreadPoolExecutor) -> None:
+    """Take cancelled calls out of a thread pool's queue, as its worker would on reaching them
+    (the queue's items are CPython's private ``_WorkItem``: ``None`` or one with ``.future``)."""
+    work = work_queue_of(pool)
     if work is None:
         return
     kept = []

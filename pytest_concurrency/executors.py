@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from . import cpython_internals
+from .cpython_internals import workers_of as cpython_workers_of
 from .registry import Registry
 
 __all__ = [
@@ -210,7 +210,7 @@ def workers_of(pool: concurrent.futures.Executor) -> list[threading.Thread | Any
         return made_by.workers(pool)
     cpython_pools = (concurrent.futures.ThreadPoolExecutor, concurrent.futures.ProcessPoolExecutor)
     if isinstance(pool, cpython_pools):
-        return cpython_internals.workers_of(pool)
+        return cpython_workers_of(pool)
     return []
 
 
@@ -266,13 +266,6 @@ def unregister_kinds(names: Iterable[str]) -> None:
 # --- names kept for one release -----------------------------------------------------------------
 
 
-def all_kinds() -> list[str]:
-    """Deprecated: :data:`CPYTHON_KINDS` (as a list). It does not warn yet, because
-    ``claims/ledger.py`` still calls it at import; once that reads ``CPYTHON_KINDS``, this
-    name moves into ``_DEPRECATED`` below, which warns."""
-    return list(CPYTHON_KINDS)
-
-
 def _available_kinds() -> list[str]:
     return [k for k in kinds(available=True) if k in CPYTHON_KINDS]
 
@@ -288,6 +281,7 @@ _DEPRECATED: dict[str, tuple[Callable[..., Any], str]] = {
         "run here, or available_start_methods()",
     ),
     "known_kinds": (kinds, "use executors.kinds()"),
+    "all_kinds": (lambda: list(CPYTHON_KINDS), "use executors.CPYTHON_KINDS"),
     "default_kinds": (
         _default_kinds,
         "use executors.kinds(default=True), which also lists CPython's process kinds this "

@@ -13,7 +13,7 @@ from .hygiene import describe
 from .kinds import close_sessions
 from .options import pool_reuse
 from .pools import PoolKeeper, WarmPools
-from .servers import LatencyServer, RedisServer, RedisUnavailable
+from .servers import LatencyServer
 from .timeouts import hang_bound
 
 __all__ = [
@@ -24,7 +24,6 @@ __all__ = [
     "http_server",
     "mp_context",
     "process_executor",
-    "redis_server",
     "start_method",
     "thread_executor",
     "warm_pools",
@@ -171,20 +170,3 @@ def http_server() -> Iterator[LatencyServer]:
     """
     with LatencyServer() as server:
         yield server
-
-
-@pytest.fixture
-def redis_server() -> Iterator[RedisServer]:
-    """A real ``redis-server`` on a free loopback port (``.host``, ``.port``, ``.url``),
-    empty and without persistence; skips the test, saying why, where none can be started.
-    Stopped at teardown.
-    """
-    server = RedisServer()
-    try:
-        server.start()
-    except RedisUnavailable as why:
-        pytest.skip(str(why))
-    try:
-        yield server
-    finally:
-        server.stop()

@@ -18,9 +18,12 @@ paths on the command line) are asked.
     def pytest_concurrency_loop_flavours(config):
         return {"myloop": my_loop_module.new_event_loop}
 
-Then ``pytest --executor-kinds=mine`` (registered kinds also join the default selection) runs
-every test that asks for ``executor`` on ``MyExecutor``, and ``--loop-flavours=myloop`` every
-async test on the loop; ``--conformance=mine`` runs the contract specs on it.
+Then every test that asks for ``executor`` runs on ``MyExecutor`` too: a registered kind joins
+the default selection, unless it is an :class:`~pytest_concurrency.executors.ExecutorKind` made
+with ``default=False`` (opt-in, as the plugin's own ``loky`` and ``dask`` kinds, which register
+through this very hook: see :mod:`pytest_concurrency.kinds`), which runs only where
+``--executor-kinds=mine`` or the ``executor_kinds`` marker names it. ``--loop-flavours=myloop``
+runs every async test on the loop; ``--conformance=mine`` runs the contract specs on it.
 """
 
 from __future__ import annotations
@@ -48,7 +51,7 @@ def pytest_concurrency_executor_kinds(
     default) and the pool options a test gives ``executor_factory``. Give an
     :class:`~pytest_concurrency.executors.ExecutorKind` instead to say which threads and
     processes the leak check joins after the pool is shut down (``workers``), or how to shut
-    it down (``shutdown``).
+    it down (``shutdown``), or to keep it out of the default selection (``default=False``).
     """
 
 

@@ -36,6 +36,7 @@ __all__ = [
     "EXPLICIT_FLAVOURS",
     "FLAVOURS",
     "Flavour",
+    "LoopFactory",
     "UnavailableFlavour",
     "available_flavours",
     "flavour",
@@ -141,9 +142,22 @@ def _rloop_unavailable() -> str | None:
     return missing_package("rloop", "loop flavour 'rloop'", "conformance")
 
 
+def _new_ready_choice_loop() -> asyncio.AbstractEventLoop:
+    from .exploration.loop import ReadyChoiceEventLoop
+
+    return ReadyChoiceEventLoop()
+
+
 #: Flavours a test gets only by naming them, never through ``--loop-flavours=all``: the loop
 #: that explores orders of ready callbacks (``pytest_concurrency.exploration.loop``).
-EXPLICIT_FLAVOURS: dict[str, Flavour] = {}
+EXPLICIT_FLAVOURS: dict[str, Flavour] = {
+    "ready-callback": Flavour(
+        "ready-callback",
+        _new_ready_choice_loop,
+        "the default loop running one chosen ready callback at a time (explore marker)",
+        default=False,
+    )
+}
 
 #: Every flavour ``--loop-flavours`` and ``all`` know: the built-in ones, then those plugins
 #: register (a :class:`~pytest_concurrency.registry.Registry`, a ``dict`` by name).
@@ -157,25 +171,11 @@ FLAVOURS: Registry[Flavour] = Registry(
         Flavour("uvloop", _new_uvloop_loop, "uvloop, when installed", _uvloop_unavailable),
         Flavour("rloop", _new_rloop_loop, "rloop, when installed", _rloop_unavailable),
     ],
-    reserved=("all", "ready-callback"),
+    reserved=("all", *EXPLICIT_FLAVOURS),
     accepted_note=" (or all, for every flavour, in --loop-flavours)",
 )
 #: The flavours built on CPython's own event loop (the reference implementation).
 CPYTHON_FLAVOURS = ("asyncio", "debug", "eager", "virtual")
-
-
-def _new_ready_choice_loop() -> asyncio.AbstractEventLoop:
-    from .exploration.loop import ReadyChoiceEventLoop
-
-    return ReadyChoiceEventLoop()
-
-
-EXPLICIT_FLAVOURS["ready-callback"] = Flavour(
-    "ready-callback",
-    _new_ready_choice_loop,
-    "the default loop running one chosen ready callback at a time (explore marker)",
-    default=False,
-)
 
 
 def flavour(name: str) -> Flavour:

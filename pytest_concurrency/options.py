@@ -15,7 +15,7 @@ import pytest
 from . import executors, loops, timeouts
 from .claims.catalogue import LANGUAGES as CLAIMS_LANGUAGES
 from .claims.files import FORMATS, check_path
-from .guard import parse_bound
+from .hang_guard import parse_bound
 from .hygiene import LEAK_CHECK_MODES
 
 __all__ = ["POOL_REUSE_MODES", "Settings", "add_options", "pool_reuse"]

@@ -11,18 +11,19 @@ from __future__ import annotations
 import asyncio
 import functools
 import sys
-from collections.abc import Generator, Mapping
+from collections.abc import Callable, Generator, Mapping
 from pathlib import Path
 from typing import Any, NoReturn
 
 import pytest
 
-from . import executors, guard, loops, markers
+from . import executors, hang_guard, loops, markers
 from .claims import guide
 from .claims.catalogue import load_catalogue
 from .claims.files import write_run_report
 from .claims.ledger import GUARD_SKIP_PROPERTY, Ledger, spec_property
 from .claims.links import claim_links
+from .claims.run_status import run_status
 from .claims.terminal import write_terminal_summary
 from .cpu import usable_cpus
 from .exploration import pytest_plugin as explore_plugin
@@ -34,17 +35,18 @@ from .fixtures import (  # noqa: F401  (imported so pytest registers the fixture
     http_server,
     mp_context,
     process_executor,
-    redis_server,
     start_method,
     thread_executor,
     warm_pools,
 )
 from .hygiene import (
+    OTHER_HOOKS_PROPERTY,
     Snapshot,
     describe,
     long_lived,
-    other_hooks_news,
+    made_by_other_hooks,
     pending_tasks,
+    set_watching,
     still_pending,
     task_survivors,
 )
@@ -62,8 +64,8 @@ snapshot_key = pytest.StashKey[Snapshot]()
 tasks_key = pytest.StashKey[list[asyncio.Task[Any]]]()
 written_key = pytest.StashKey[Path]()
 flavours_key = pytest.StashKey[Mapping[str, loops.LoopFactory]]()
-guard_key = pytest.StashKey[guard.HangGuardPlugin]()
-told_hooks_key = pytest.StashKey[set[str]]()  # other plugins' hooks the leak check named
+guard_key = pytest.StashKey[hang_guard.HangGuardPlugin]()
+other_hooks_key = pytest.StashKey[dict[str, tuple[str, str]]]()  # hook -> (what, first test)
 
 # The third-party executor kinds are plugins of their own, registered through our hook as an
 # outside project's would be (pytest registers the modules listed here with this one).
@@ -106,31 +108,69 @@ def pytest_configure(config: pytest.Config) -> None:
     config.add_cleanup(functools.partial(set_scale, get_scale()))
     _register_implementations(config)  # before the settings read --executor-kinds
     settings = config.stash[settings_key] = Settings.from_config(config)
+    # --leak-check=off touches nothing: no class or function wrapped, no audit hook added.
+    previous = set_watching(settings.leak_check != "off")
+
+    def watch_as_before() -> None:
+        set_watching(previous)
+
+    config.add_cleanup(watch_as_before)
     ledger = config.stash[ledger_key] = Ledger(load_catalogue(), config.rootpath / "specs")
-    config.pluginmanager.register(_ReportRecorder(ledger), "concurrency-report-recorder")
+    other_hooks = config.stash[other_hooks_key] = {}
+    recorder = _ReportRecorder(ledger, other_hooks)
+    config.pluginmanager.register(recorder, "concurrency-report-recorder")
     config.pluginmanager.register(_FlavourWatch(), "concurrency-flavour-watch")
-    hang_guard = config.stash[guard_key] = guard.HangGuardPlugin(config, settings.hang_guard)
-    config.pluginmanager.register(hang_guard, "concurrency-hang-guard")
+    # Registered before the guard, so that the guard's report wrapper sees the report it made.
+    config.pluginmanager.register(hang_guard.FallbackReportPlugin(), "concurrency-fallback-report")
+    guard = config.stash[guard_key] = hang_guard.HangGuardPlugin(config, settings.hang_guard)
+    config.pluginmanager.register(guard, "concurrency-hang-guard")
     config.pluginmanager.register(explore_plugin, "concurrency-explore")
     config.pluginmanager.register(ThreadTimePlugin(config), "concurrency-thread-time")
 
 
 def _register_implementations(config: pytest.Config) -> None:
-    """Add the executor kinds and loop flavours plugins and conftest files register."""
-    hook = config.hook
+    """Add the executor kinds and loop flavours plugins and conftest files register.
+
+    Each plugin's answer is asked for through pluggy (a hook caller for that plugin alone), so
+    hook wrappers and ``--debug`` tracing see the call, and an error names the plugin.
+    """
+    registries: list[tuple[str, Callable[[Any, str], list[str]], Callable[[list[str]], None]]]
+    registries = [
+        ("pytest_concurrency_executor_kinds", executors.register_kinds, executors.unregister_kinds),
+        ("pytest_concurrency_loop_flavours", loops.register_flavours, loops.unregister_flavours),
+    ]
     try:
-        for impl in hook.pytest_concurrency_executor_kinds.get_hookimpls():
-            found: Any = impl.function(*[{"config": config}[a] for a in impl.argnames])
-            if found:
-                added = executors.register_kinds(found, impl.plugin_name)
-                config.add_cleanup(functools.partial(executors.unregister_kinds, added))
-        for impl in hook.pytest_concurrency_loop_flavours.get_hookimpls():
-            found = impl.function(*[{"config": config}[a] for a in impl.argnames])
-            if found:
-                added = loops.register_flavours(found, impl.plugin_name)
-                config.add_cleanup(functools.partial(loops.unregister_flavours, added))
+        for name, register, unregister in registries:
+            for plugin, plugin_name in _implementers(config, name):
+                for found in _ask_one_plugin(config, name, plugin):
+                    if found:
+                        added = register(found, plugin_name)
+                        config.add_cleanup(functools.partial(unregister, added))
     except ValueError as error:
         raise pytest.UsageError(str(error)) from None
+
+
+def _implementers(config: pytest.Config, hook_name: str) -> list[tuple[object, str]]:
+    """The plugins implementing ``hook_name``, in the order they were registered (so kinds and
+    flavours are listed as their plugins load), and their names (a conftest's is its path)."""
+    impls = getattr(config.hook, hook_name).get_hookimpls()
+    plugins = [impl.plugin for impl in impls if not impl.wrapper and not impl.hookwrapper]
+    manager = config.pluginmanager
+    return [(plugin, manager.get_name(plugin) or repr(plugin)) for plugin in plugins]
+
+
+def _ask_one_plugin(config: pytest.Config, hook_name: str, plugin: object) -> list[Any]:
+    """Call ``hook_name`` through pluggy, with every implementation but ``plugin``'s left out
+    (its wrappers stay, so they see the call)."""
+    manager = config.pluginmanager
+    others = [
+        impl.plugin
+        for impl in getattr(config.hook, hook_name).get_hookimpls()
+        if impl.plugin is not plugin and not impl.wrapper and not impl.hookwrapper
+    ]
+    caller = manager.subset_hook_caller(hook_name, remove_plugins=others)
+    answers: list[Any] = caller(config=config)
+    return answers
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -159,7 +199,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     try:
         claim_links(m for m in marks if m.name == "claim")
         markers.guard_skip_reason(marks)  # evaluated again at setup; here to check arguments
-        guard.marker_bound(marks)  # read again at setup; here to check its argument
+        hang_guard.marker_bound(marks)  # read again at setup; here to check its argument
         kinds = _chosen_kinds(marks, settings)
     except ValueError as error:
         _collection_error(definition, error)
@@ -339,8 +379,11 @@ def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_fixture_setup(fixturedef: pytest.FixtureDef[Any]) -> Generator[None, None, Any]:
-    if fixturedef.scope == "function":
+def pytest_fixture_setup(
+    fixturedef: pytest.FixtureDef[Any], request: pytest.FixtureRequest
+) -> Generator[None, None, Any]:
+    off = request.config.stash[settings_key].leak_check == "off"
+    if fixturedef.scope == "function" or off:
         return (yield)
     with long_lived():  # what a broader fixture starts is its own, not the test's
         return (yield)
@@ -385,8 +428,9 @@ def pytest_runtest_teardown(item: pytest.Item) -> Generator[None, None, None]:
         funcargs.clear()
     tasks = task_survivors(still_pending(item.stash.get(tasks_key, [])))
     left = tasks + snapshot.survivors(hang_bound("short"))
-    for news in other_hooks_news(snapshot, item.config.stash.setdefault(told_hooks_key, set())):
-        item.warn(news)
+    others = made_by_other_hooks(snapshot)
+    if others:  # reported once in the summary, from this report (the controller's, under xdist)
+        item.user_properties.append((OTHER_HOOKS_PROPERTY, others))
     if left and mode == "fail":
         pytest.fail(describe(left), pytrace=False)
     if left:
@@ -395,13 +439,19 @@ def pytest_runtest_teardown(item: pytest.Item) -> Generator[None, None, None]:
 
 
 class _ReportRecorder:
-    """Feeds every test report to the ledger (reports do not carry the config)."""
+    """Feeds every test report to the ledger (reports do not carry the config), and notes what
+    other plugins' hooks made (the leak check does not count it against the test)."""
 
-    def __init__(self, ledger: Ledger) -> None:
+    def __init__(self, ledger: Ledger, other_hooks: dict[str, tuple[str, str]]) -> None:
         self.ledger = ledger
+        self.other_hooks = other_hooks
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         self.ledger.record(report)
+        found = dict(report.user_properties).get(OTHER_HOOKS_PROPERTY)
+        if isinstance(found, dict):
+            for hook, what in found.items():
+                self.other_hooks.setdefault(str(hook), (str(what), report.nodeid))
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int | pytest.ExitCode) -> None:
@@ -414,7 +464,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int | pytest.ExitC
     run = {
         **settings.selection(),
         "claims_language": settings.claims_language,
-        **guard.run_status(session, exitstatus),
+        **run_status(session, exitstatus),
     }
     write_run_report(path, config.stash[ledger_key], run, config.rootpath)
     config.stash[written_key] = path
@@ -427,12 +477,24 @@ def pytest_terminal_summary(
     # The outermost wrapper, writing after the others: the verdicts close the run, after
     # pytest's own short summary of skips and failures.
     result = yield
+    _write_other_hooks(terminalreporter, config.stash.get(other_hooks_key, {}))
     ledger = config.stash[ledger_key]
     written = config.stash.get(written_key, None)
     if (ledger.specs or written is not None) and not _listing_only(config):
         language = config.stash[settings_key].claims_language
         write_terminal_summary(terminalreporter, ledger, written, language)
     return result
+
+
+def _write_other_hooks(
+    terminal: pytest.TerminalReporter, found: dict[str, tuple[str, str]]
+) -> None:
+    """Name, once each, what other plugins' hooks made and left open (not any test's doing)."""
+    if not found:
+        return
+    terminal.write_sep("-", "leak check: made by other plugins' hooks, not counted")
+    for hook, (what, nodeid) in found.items():
+        terminal.write_line(f"{what}: made by {hook} (first during {nodeid})")
 
 
 def _listing_only(config: pytest.Config) -> bool:

@@ -44,7 +44,22 @@ from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import cpython_internals as internals
+from .cpython_internals import (  # CPython's private executor state, read there only
+    broken_reason,
+    drop_cancelled_thread_calls,
+    feeder_thread,
+    is_process_pool,
+    is_shut_down,
+    manager_thread,
+    max_workers_of,
+    pending_count,
+    queues_of,
+    starts_workers_at_once,
+    wake_manager,
+    worker_pids,
+    worker_processes,
+    worker_threads,
+)
 from .executors import THREAD, make_executor, shutdown_nowait, start_method_of, workers_of
 from .hygiene import Survivor, join_all, keep_alive
 from .timeouts import hang_bound
@@ -122,36 +137,36 @@ def health_problem(
     at once (``fork`` process pools from Python 3.11 once used; thread pools and on-demand
     process pools start workers lazily, so fewer is idle, not unhealthy).
     """
-    broken = internals.broken_reason(pool)
+    broken = broken_reason(pool)
     if broken is not None:
         return f"broken ({broken})"
     if isinstance(pool, concurrent.futures.ThreadPoolExecutor):
-        if internals.is_shut_down(pool):
+        if is_shut_down(pool):
             return "shut down by the test"
-        threads = internals.worker_threads(pool)
+        threads = worker_threads(pool)
         if not all(t.is_alive() for t in threads):
             return "a worker thread has ended"
-        limit = internals.max_workers_of(pool)
+        limit = max_workers_of(pool)
         if limit is not None and len(threads) > limit:
             return f"{len(threads)} worker threads for max_workers={limit}"
         return None
-    if internals.is_process_pool(pool):
-        if internals.is_shut_down(pool):
+    if is_process_pool(pool):
+        if is_shut_down(pool):
             return "shut down by the test"
-        processes = internals.worker_processes(pool)
+        processes = worker_processes(pool)
         lost = set(pids_at_start) - set(processes)
         if lost:
             return f"worker process(es) {sorted(lost)} gone"
         dead = [pid for pid, p in processes.items() if _process_ended(p)]
         if dead:
             return f"worker process(es) {sorted(dead)} ended"
-        manager = internals.manager_thread(pool)
+        manager = manager_thread(pool)
         if manager is not None and not manager.is_alive():
             return "its manager thread has ended"
-        limit = internals.max_workers_of(pool)
+        limit = max_workers_of(pool)
         if limit is not None and len(processes) > limit:
             return f"{len(processes)} worker processes for max_workers={limit}"
-        all_at_once = internals.starts_workers_at_once(pool)
+        all_at_once = starts_workers_at_once(pool)
         if all_at_once and manager is not None and len(processes) != limit:
             return f"{len(processes)} of {limit} worker processes"
         return None
@@ -160,13 +175,13 @@ def health_problem(
 
 def _long_lived_workers(pool: concurrent.futures.Executor) -> list[Any]:
     """Every thread and process that keeps running while ``pool`` idles."""
-    feeder = internals.feeder_thread(pool) if internals.is_process_pool(pool) else None
+    feeder = feeder_thread(pool) if is_process_pool(pool) else None
     return [*workers_of(pool), *([feeder] if feeder is not None else [])]
 
 
 def _long_lived_parts(pool: concurrent.futures.Executor) -> list[Any]:
     """Its workers, and the queues (with their semaphores) that outlive a test while it idles."""
-    return [*_long_lived_workers(pool), *internals.queues_of(pool)]
+    return [*_long_lived_workers(pool), *queues_of(pool)]
 
 
 def shutdown_and_check(
@@ -246,7 +261,7 @@ class _Lease:
         self.futures.clear()
         if unfinished:
             return f"{len(unfinished)} call(s) of the test still running after {bound:.0f} s"
-        while internals.pending_count(self.pool):
+        while pending_count(self.pool):
             if time.monotonic() > deadline:
                 return "cancelled calls still queued"
             time.sleep(0.0005)
@@ -257,9 +272,9 @@ def _drop_cancelled(pool: concurrent.futures.Executor) -> None:
     """Take the test's cancelled calls out of the pool's queue, so the next test's calls do
     not wait behind them."""
     if isinstance(pool, concurrent.futures.ThreadPoolExecutor):
-        internals.drop_cancelled_thread_calls(pool)
-    elif internals.is_process_pool(pool):
-        internals.wake_manager(pool)  # the manager thread drops cancelled calls when it wakes
+        drop_cancelled_thread_calls(pool)
+    elif is_process_pool(pool):
+        wake_manager(pool)  # the manager thread drops cancelled calls when it wakes
 
 
 class WarmPools:
@@ -402,7 +417,7 @@ class PoolKeeper:
             pool = make_executor(
                 kind, max_workers, initializer=initializer, initargs=initargs, **options
             )
-        lease = _Lease(pool, key, pids_at_start=internals.worker_pids(pool))
+        lease = _Lease(pool, key, pids_at_start=worker_pids(pool))
         if key is not None or on_lease is not None:
             lease.watch(on_lease, on_lease_args)
         self._leases.append(lease)

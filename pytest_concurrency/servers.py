@@ -1,29 +1,30 @@
-"""Local stand-ins for the network: a loopback HTTP server with latency, and a Redis server.
+"""A local stand-in for the network: a loopback HTTP server with latency.
 
 :class:`LatencyServer` answers every GET after a delay (the server's ``latency``, or a
 ``?latency=SECONDS`` query), and counts the requests in flight, so a spec can show that
 downloads overlapped by the count itself, without a stopwatch. ``hold()`` makes requests wait
 until ``release()``: with it, a spec can watch every request of a pool be in flight at once.
 
-:class:`RedisServer` runs a real ``redis-server`` on a free loopback port.
+The Redis server moved to the specs' support (:mod:`pytest_concurrency.spec_support.redis`):
+only the EX-12 specs need it. ``pytest_concurrency.servers.RedisServer`` still works, with a
+DeprecationWarning, for one release.
 """
 
 from __future__ import annotations
 
 import contextlib
 import http.server
-import shutil
+import importlib
 import socket
-import subprocess
 import threading
 import time
 import urllib.parse
 import weakref
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from .timeouts import hang_bound
 
-__all__ = ["LatencyServer", "RedisServer", "RedisUnavailable", "free_port"]
+__all__ = ["LatencyServer", "free_port"]
 
 
 def free_port() -> int:
@@ -179,65 +180,20 @@ class LatencyServer:
         self.stop()
 
 
-#: In the foreground, with persistence off: nothing written, nothing left behind. ``--hz 100``
-#: makes it notice SIGTERM within 10 ms rather than 100 ms, which every test's teardown waits.
-_REDIS_EPHEMERAL = ("--save", "", "--appendonly", "no", "--daemonize", "no", "--hz", "100")
+_MOVED = {"RedisServer", "RedisUnavailable"}
 
 
-class RedisUnavailable(RuntimeError):
-    """No ``redis-server`` could be started here; the message says why."""
+def __getattr__(name: str) -> Any:
+    if name in _MOVED:
+        import warnings
 
-
-class RedisServer:
-    """A real ``redis-server`` on a free port of 127.0.0.1, with no persistence."""
-
-    def __init__(self) -> None:
-        self.host = "127.0.0.1"
-        self.port = 0
-        self._process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://{self.host}:{self.port}/0"
-
-    def start(self) -> None:
-        binary = shutil.which("redis-server")
-        if binary is None:
-            raise RedisUnavailable(
-                "redis-server is not installed (Debian: apt-get install redis-server)"
-            )
-        self.port = free_port()
-        self._process = subprocess.Popen(
-            [binary, "--port", str(self.port), "--bind", self.host, *_REDIS_EPHEMERAL],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+        home = "pytest_concurrency.spec_support.redis"
+        warnings.warn(
+            f"pytest_concurrency.servers.{name} moved to {home}.{name}; the old name goes in "
+            "the next release",
+            DeprecationWarning,
+            stacklevel=2,
         )
-        deadline = time.monotonic() + hang_bound("short")
-        while True:  # poll until it accepts connections: it offers nothing else to wait on
-            if self._process.poll() is not None:
-                raise RedisUnavailable(f"redis-server exited with {self._process.returncode}")
-            try:
-                socket.create_connection((self.host, self.port), timeout=0.2).close()
-                return
-            except OSError:
-                if time.monotonic() > deadline:
-                    self.stop()
-                    raise RedisUnavailable("redis-server did not accept connections") from None
-                time.sleep(0.01)
-
-    def stop(self) -> None:
-        if self._process is not None:
-            self._process.terminate()
-            try:
-                self._process.wait(hang_bound("short"))
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
-            self._process = None
-
-    def __enter__(self) -> RedisServer:
-        self.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+        # By name, as the package's lazy imports do: the specs' support imports this module.
+        return getattr(importlib.import_module(home), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

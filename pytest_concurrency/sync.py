@@ -33,6 +33,7 @@ __all__ = [
     "assert_blocks",
     "future_state",
     "wait_until",
+    "worker_names",
 ]
 
 T = TypeVar("T")
@@ -395,7 +396,8 @@ class _SequencedAsyncLock:
         return True
 
     def release(self) -> None:
-        assert self._lock is not None
+        if self._lock is None:  # never acquired: what asyncio.Lock.release() says then
+            raise RuntimeError(f"{self.name} is not acquired")
         self._lock.release()
 
     def locked(self) -> bool:

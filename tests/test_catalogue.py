@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pytest_concurrency import VERDICTS, load_catalogue
+from pytest_concurrency.claims import VERDICTS, load_catalogue
 from pytest_concurrency.claims.catalogue import KINDS, Catalogue, Claim, Note, Section
 
 

@@ -6,7 +6,8 @@ import itertools
 
 import pytest
 
-from pytest_concurrency import conclusive_ratio, conclusive_ratio_async, cpu, ratio_to_wall_time
+from pytest_concurrency import cpu
+from pytest_concurrency.cpu import conclusive_ratio, conclusive_ratio_async, ratio_to_wall_time
 
 
 @pytest.fixture

@@ -80,6 +80,59 @@ def test_a_kind_from_the_hook_is_selected_by_option_and_marker(pytester: pytest.
     result.assert_outcomes(passed=3)
 
 
+OPT_IN_CONFTEST = """
+import concurrent.futures
+
+from pytest_concurrency.executors import ExecutorKind
+
+def pytest_concurrency_executor_kinds(config):
+    return {
+        "opt-in": ExecutorKind(
+            "opt-in", concurrent.futures.ThreadPoolExecutor, "asked for only", default=False
+        )
+    }
+"""
+
+
+def test_a_kind_registered_with_default_false_runs_only_where_named(
+    pytester: pytest.Pytester,
+) -> None:
+    """An ``ExecutorKind(..., default=False)`` from the hook stays out of a run that names no
+    kinds, as loky and dask do; ``--executor-kinds`` asks for it (and the ``executor_kinds``
+    marker picks it among the kinds a run names)."""
+    pytester.makeconftest(OPT_IN_CONFTEST)
+    pytester.makepyfile(
+        """
+        import pytest
+
+        def test_plain(executor_kind):
+            pass
+
+        @pytest.mark.executor_kinds("opt-in")
+        def test_marked(executor_kind):
+            assert executor_kind == "opt-in"
+        """
+    )
+    plain = pytester.runpytest("-v", "-p", "no:randomly", "--start-methods=spawn")
+    plain.assert_outcomes(passed=2, skipped=1)  # thread, process-spawn; test_marked: none left
+    assert "[opt-in]" not in plain.stdout.str()
+    named = pytester.runpytest("-v", "-p", "no:randomly", "--executor-kinds=thread,opt-in")
+    named.assert_outcomes(passed=3)
+    named.stdout.fnmatch_lines(["*test_marked?opt-in? PASSED*"])
+
+
+def test_the_plugins_own_third_party_kinds_register_through_the_hook() -> None:
+    """loky and dask come from plugin modules implementing the hook, as an outside project's
+    kind would, and are opt-in."""
+    from pytest_concurrency.kinds import dask, loky
+
+    for module in (loky, dask):
+        ((name, kind),) = module.pytest_concurrency_executor_kinds(config=None).items()  # type: ignore[arg-type]
+        assert kind.name == name
+        assert kind.default is False
+        assert executors.get_kind(name) is kind
+
+
 def test_a_registered_name_taken_already_is_a_usage_error(pytester: pytest.Pytester) -> None:
     """A conftest cannot redefine a kind: the error names the kind and the plugin."""
     pytester.makeconftest(
@@ -459,3 +512,44 @@ def test_conformance_on_a_registered_loop_runs_the_contract_specs_of_the_default
     result = pytester.runpytest("--conformance=user-loop", "-v")
     result.assert_outcomes(passed=1, deselected=1)
     result.stdout.fnmatch_lines(["*test_on_any_loop* PASSED*"])
+
+
+def test_the_kinds_hook_is_called_through_pluggy_so_wrappers_see_it(
+    pytester: pytest.Pytester,
+) -> None:
+    """A hook wrapper around pytest_concurrency_executor_kinds sees each plugin's call (as
+    --debug tracing does), and the kind that plugin answers with is registered."""
+    pytester.makeconftest(
+        """
+        import concurrent.futures
+        import pytest
+
+        seen = []
+
+        class Wrapper:
+            @pytest.hookimpl(wrapper=True)
+            def pytest_concurrency_executor_kinds(self, config):
+                answers = yield
+                seen.append([sorted(a) for a in answers if a])
+                return answers
+
+        def pytest_configure(config):
+            config.pluginmanager.register(Wrapper(), "kinds-wrapper")
+
+        def pytest_concurrency_executor_kinds(config):
+            return {"wrapped-kind": concurrent.futures.ThreadPoolExecutor}
+        """
+    )
+    pytester.makepyfile(
+        """
+        from conftest import seen
+
+        def test_the_wrapper_saw_the_call(executor_kind):
+            assert executor_kind == "wrapped-kind"
+            assert [["wrapped-kind"]] in seen
+        """
+    )
+
+    result = pytester.runpytest("--executor-kinds=wrapped-kind", "-p", "no:randomly")
+
+    result.assert_outcomes(passed=1)

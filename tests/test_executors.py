@@ -11,8 +11,8 @@ from pytest_concurrency import available_start_methods, executors
 from pytest_concurrency.executors import (
     CPYTHON_KINDS,
     context_for,
-    kinds,
     kind_of_start_method,
+    kinds,
     start_method_of,
     validate_kinds,
     validate_start_methods,

@@ -9,6 +9,7 @@ subprocess.
 
 from __future__ import annotations
 
+import importlib
 import json
 import signal
 import subprocess
@@ -18,7 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from pytest_concurrency import guard, hang_bound, wait_until
+from pytest_concurrency import hang_bound, wait_until
+from pytest_concurrency.hang_guard import alarm, parse_bound
 
 TINY = "--hang-scale=0.02"  # short 0.1 s, medium 0.6 s, long 2.4 s
 
@@ -265,12 +267,32 @@ def test_a_bad_marker_is_a_collection_error(
 
 def test_parse_bound_reads_tiers_seconds_and_off() -> None:
     """Tiers give their base seconds; numbers are seconds; off is None."""
-    assert guard.parse_bound("long", "x") == 120.0
-    assert guard.parse_bound(" 2.5 ", "x") == 2.5
-    assert guard.parse_bound(7, "x") == 7.0
-    assert guard.parse_bound("off", "x") is None
+    assert parse_bound("long", "x") == 120.0
+    assert parse_bound(" 2.5 ", "x") == 2.5
+    assert parse_bound(7, "x") == 7.0
+    assert parse_bound("off", "x") is None
     with pytest.raises(ValueError, match="accepted: a tier"):
-        guard.parse_bound("inf", "x")
+        parse_bound("inf", "x")
+
+
+@pytest.mark.parametrize(
+    ("name", "home"),
+    [
+        ("parse_bound", "pytest_concurrency.hang_guard"),
+        ("HangGuardPlugin", "pytest_concurrency.hang_guard"),
+        ("run_status", "pytest_concurrency.claims.run_status"),
+    ],
+)
+def test_the_old_guard_module_still_works_and_names_the_new_home(name: str, home: str) -> None:
+    """``pytest_concurrency.guard`` is the ``hang_guard`` package now (``run_status`` went to
+    the claims machinery): its names work for one release, with a DeprecationWarning."""
+    from pytest_concurrency import guard
+
+    with pytest.warns(DeprecationWarning, match=f"guard.{name} moved: import it from {home}"):
+        moved = getattr(guard, name)
+    assert moved is getattr(importlib.import_module(home), name)
+    with pytest.raises(AttributeError):
+        guard.nothing_of_that_name  # noqa: B018
 
 
 def test_the_guard_stands_down_while_a_debugger_runs(pytester: pytest.Pytester) -> None:
@@ -288,6 +310,99 @@ def test_the_guard_stands_down_while_a_debugger_runs(pytester: pytest.Pytester) 
     # Without pytest-timeout, whose pytest_enter_pdb switches it off for the whole process.
     reprec = pytester.inline_run("--hang-guard=short", TINY, "-p", "no:timeout")
     reprec.assertoutcome(passed=1)
+
+
+# A test that outlasts a 0.2 s bound five times over, but ends by itself: under a debugger it
+# passes (the guard stands aside); otherwise the guard fails it. {start} starts the debugger
+# (or tracer), {stop} ends it and gives back the trace function before (an outer coverage run's).
+OUTLASTS_ITS_BOUND = """
+    import sys
+    import threading
+
+    {setup}
+
+    def test_outlasts_its_bound():
+        previous = sys.gettrace()
+        {start}
+        try:
+            assert not threading.Event().wait(1.0)
+        finally:
+            {stop}
+"""
+
+
+def _run_outlasting(pytester: pytest.Pytester, setup: str, start: str, stop: str) -> str:
+    source = OUTLASTS_ITS_BOUND.format(setup=setup, start=start, stop=stop)
+    pytester.makepyfile(test_outlasting=source)
+    reprec = pytester.inline_run("--hang-guard=0.2", "--hang-budget=off", "-p", "no:timeout")
+    passed, skipped, failed = reprec.listoutcomes()
+    if failed:
+        return str(failed[0].longrepr)
+    return "passed" if passed else f"not run: {skipped}"
+
+
+def test_the_guard_stands_aside_under_a_bdb_debugger(pytester: pytest.Pytester) -> None:
+    """A bdb-based debugger (pdb, ipdb, pudb, ...) drives the test's thread: its trace function
+    is a method of a ``bdb.Bdb``. The guard does not fail the test, however long it takes."""
+    outcome = _run_outlasting(
+        pytester,
+        setup="""import bdb
+
+    class Debugger(bdb.Bdb):  # stops nowhere: its user_* methods do nothing
+        pass
+
+    debugger = Debugger()""",
+        start="debugger.reset(); sys.settrace(debugger.trace_dispatch)",
+        stop="sys.settrace(previous)",
+    )
+    assert outcome == "passed"
+
+
+def test_the_guard_stands_aside_under_pydevd(pytester: pytest.Pytester) -> None:
+    """pydevd (VS Code's debugpy, PyCharm) traces with functions of its ``pydevd`` modules: the
+    guard does not fail the test."""
+    pytester.makepyfile(
+        pydevd="""
+        def trace_dispatch(frame, event, arg):
+            return None  # a debugger that has no breakpoint in this frame
+        """
+    )
+    outcome = _run_outlasting(
+        pytester,
+        setup="import pydevd",
+        start="sys.settrace(pydevd.trace_dispatch)",
+        stop="sys.settrace(previous)",
+    )
+    assert outcome == "passed"
+
+
+@pytest.mark.python(">=3.12")
+def test_the_guard_stands_aside_under_a_sys_monitoring_debugger(
+    pytester: pytest.Pytester,
+) -> None:
+    """A tool holding ``sys.monitoring.DEBUGGER_ID`` (pydevd on 3.12+ traces through it) is a
+    debugger: the guard does not fail the test."""
+    outcome = _run_outlasting(
+        pytester,
+        setup="DEBUGGER_ID = sys.monitoring.DEBUGGER_ID",
+        start='sys.monitoring.use_tool_id(DEBUGGER_ID, "fake debugger")',
+        stop="sys.monitoring.free_tool_id(DEBUGGER_ID)",
+    )
+    assert outcome == "passed"
+
+
+def test_a_coverage_tracer_leaves_the_guard_on(pytester: pytest.Pytester) -> None:
+    """A trace function that is not a debugger's (coverage's, a profiler's, a plain function)
+    does not switch the guard off: the test that outlasts its bound fails."""
+    outcome = _run_outlasting(
+        pytester,
+        setup="""def coverage_like(frame, event, arg):
+        return coverage_like  # records lines, as coverage's tracers do""",
+        start="sys.settrace(coverage_like)",
+        stop="sys.settrace(previous)",
+    )
+    assert "hang guard: the call of test_outlasting.py::test_outlasts_its_bound" in outcome
+    assert "ran out its bound of 0.2 s" in outcome
 
 
 @pytest.mark.platform("linux", "darwin")
@@ -398,7 +513,7 @@ def test_without_sigalrm_the_guard_says_it_is_degraded(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Where SIGALRM is missing (Windows), the header says the guard only dumps stacks."""
-    monkeypatch.setattr(guard, "_HAS_ALARM", False)
+    monkeypatch.setattr(alarm, "HAS_ALARM", False)
     pytester.makepyfile("def test_x(): pass")
     result = pytester.runpytest("--hang-guard=short", TINY)
     result.assert_outcomes(passed=1)

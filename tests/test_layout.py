@@ -1,4 +1,5 @@
-"""The package's shape: lean imports, no import cycles, the claims machinery kept apart."""
+"""The package's shape: lean imports and a narrow public API (the import graph's contracts are
+import-linter's, in pyproject.toml)."""
 
 from __future__ import annotations
 
@@ -14,36 +15,6 @@ import pytest_concurrency
 
 PACKAGE = Path(pytest_concurrency.__file__).parent
 
-# Wiring may import both the toolkit and the claims machinery; the toolkit imports no claims.
-WIRING = {"pytest_concurrency.plugin", "pytest_concurrency.options", "pytest_concurrency"}
-
-
-def _module_name(path: Path) -> str:
-    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
-    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
-
-
-def _imports(path: Path) -> set[str]:
-    """The package modules ``path`` imports, type-checking imports included."""
-    module = _module_name(path)
-    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
-    found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text("utf-8"))):
-        if isinstance(node, ast.ImportFrom) and node.level:
-            base = package.split(".")
-            base = base[: len(base) - node.level + 1]
-            target = ".".join([*base, *(node.module.split(".") if node.module else [])])
-            found.add(target)
-            found.update(f"{target}.{alias.name}" for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith(PACKAGE.name):
-            found.add(str(node.module))
-    return found
-
-
-def _graph() -> dict[str, set[str]]:
-    modules = {_module_name(p): p for p in PACKAGE.rglob("*.py")}
-    return {name: _imports(path) & modules.keys() for name, path in modules.items()}
-
 
 def test_importing_the_plugin_imports_no_numpy_hypothesis_or_redis() -> None:
     heavy = ("numpy", "hypothesis", "redis", "loky", "distributed", "uvloop")
@@ -55,33 +26,60 @@ def test_importing_the_plugin_imports_no_numpy_hypothesis_or_redis() -> None:
     assert done.stdout.strip() == ""
 
 
-def test_the_package_has_no_import_cycles() -> None:
-    graph = _graph()
-    state: dict[str, str] = {}
+# The import graph (no cycles; the toolkit never imports the claims machinery; spec support
+# imports nothing of pytest) is checked by import-linter's contracts in pyproject.toml
+# (``lint-imports``, in tox's ``lint`` env), not here.
 
-    def visit(name: str, path: list[str]) -> None:
-        state[name] = "open"
-        for target in sorted(graph[name]):
-            if state.get(target) == "open":
-                cycle = [*path[path.index(target) :], target] if target in path else [name, target]
-                raise AssertionError(f"import cycle: {' -> '.join(cycle)}")
-            if target not in state:
-                visit(target, [*path, target])
-        state[name] = "done"
+#: The top level exports the toolkit only.
+TOOLKIT = {
+    # executors and start methods
+    "START_METHODS",
+    "available_start_methods",
+    "executor_kinds",
+    # loop flavours and virtual time
+    "FLAVOURS",
+    "available_flavours",
+    "VirtualTimeEventLoop",
+    "LoopStopwatch",
+    "loop_stopwatch",
+    # synchronisation
+    "Sequencer",
+    "AsyncSequencer",
+    "Gate",
+    "HangError",
+    "assert_blocks",
+    "wait_until",
+    "future_state",
+    "condition_holds",
+    "returns_while_held",
+    # bounds, servers, the machine
+    "hang_bound",
+    "LatencyServer",
+    "usable_cpus",
+    "gil_enabled",
+    # exploration
+    "explore",
+    "explore_async",
+    "Exploration",
+}
 
-    for name in sorted(graph):
-        if name not in state:
-            visit(name, [name])
+#: Old top-level names, each still importable for one release, and where it lives now.
+DEPRECATED = {
+    "Claim": "pytest_concurrency.claims",
+    "VERDICTS": "pytest_concurrency.claims",
+    "load_catalogue": "pytest_concurrency.claims",
+    "conclusive_ratio": "pytest_concurrency.cpu",
+    "conclusive_ratio_async": "pytest_concurrency.cpu",
+    "idle_cpu_seconds": "pytest_concurrency.cpu",
+    "ratio_to_wall_time": "pytest_concurrency.cpu",
+    "RedisServer": "pytest_concurrency.spec_support.redis",
+    "RedisUnavailable": "pytest_concurrency.spec_support.redis",
+}
 
 
-def test_the_toolkit_does_not_import_the_claims_machinery() -> None:
-    claims = "pytest_concurrency.claims"
-    offenders = {
-        name: sorted(t for t in targets if t.startswith(claims))
-        for name, targets in _graph().items()
-        if not name.startswith(claims) and name not in WIRING
-    }
-    assert {name: found for name, found in offenders.items() if found} == {}
+def test_the_top_level_exports_exactly_the_toolkit() -> None:
+    assert set(pytest_concurrency.__all__) == TOOLKIT
+    assert len(pytest_concurrency.__all__) == len(TOOLKIT)  # no name twice
 
 
 def test_every_public_name_resolves_to_the_object_of_its_home_module() -> None:
@@ -89,7 +87,56 @@ def test_every_public_name_resolves_to_the_object_of_its_home_module() -> None:
     assert sorted(homes) == sorted(pytest_concurrency.__all__)
     for name, home in homes.items():
         module = importlib.import_module(home, "pytest_concurrency")
-        assert getattr(pytest_concurrency, name) is getattr(module, name), name
+        original = pytest_concurrency._RENAMED.get(name, name)
+        assert getattr(pytest_concurrency, name) is getattr(module, original), name
+
+
+@pytest.mark.parametrize("name", sorted(DEPRECATED))
+def test_an_old_top_level_name_warns_naming_its_new_home_and_still_works(name: str) -> None:
+    home = DEPRECATED[name]
+    with pytest.warns(DeprecationWarning, match=rf"{home}\.{name}"):
+        value = getattr(pytest_concurrency, name)
+    assert value is getattr(importlib.import_module(home), name)
+    assert name not in dir(pytest_concurrency)  # not offered, only kept
+
+
+def test_from_import_of_an_old_name_warns_too() -> None:
+    with pytest.warns(DeprecationWarning, match=r"pytest_concurrency\.claims\.load_catalogue"):
+        from pytest_concurrency import load_catalogue
+    assert load_catalogue is pytest_concurrency.claims.load_catalogue
+
+
+def test_available_kinds_warns_naming_executor_kinds_and_still_lists_cpythons_kinds() -> None:
+    with pytest.warns(DeprecationWarning, match=r"executor_kinds\(available=True\)"):
+        available_kinds = pytest_concurrency.available_kinds
+    kinds = available_kinds()
+    assert kinds[0] == "thread"
+    assert set(kinds) <= set(pytest_concurrency.executor_kinds(available=True))
+    assert set(kinds) == {
+        "thread",
+        *(f"process-{m}" for m in pytest_concurrency.available_start_methods()),
+    }
+
+
+@pytest.mark.parametrize("name", ["RedisServer", "RedisUnavailable"])
+def test_the_old_servers_redis_names_warn_naming_spec_support(name: str) -> None:
+    from pytest_concurrency import servers
+    from pytest_concurrency.spec_support import redis
+
+    with pytest.warns(
+        DeprecationWarning, match=rf"pytest_concurrency\.spec_support\.redis\.{name}"
+    ):
+        value = getattr(servers, name)
+    assert value is getattr(redis, name)
+
+
+def test_the_claims_package_exports_the_claims_names() -> None:
+    from pytest_concurrency import claims
+    from pytest_concurrency.claims import catalogue
+
+    assert sorted(claims.__all__) == ["Claim", "VERDICTS", "load_catalogue"]
+    for name in claims.__all__:
+        assert getattr(claims, name) is getattr(catalogue, name)
 
 
 def test_the_type_checking_imports_match_the_lazy_homes() -> None:
@@ -97,7 +144,7 @@ def test_the_type_checking_imports_match_the_lazy_homes() -> None:
     both must name the same object for each public name."""
     tree = ast.parse((PACKAGE / "__init__.py").read_text("utf-8"))
     declared = {
-        alias.name: "." + str(node.module)
+        alias.asname or alias.name: "." + str(node.module)
         for node in ast.walk(tree)
         if isinstance(node, ast.ImportFrom) and node.level == 1
         for alias in node.names
@@ -125,3 +172,50 @@ def test_a_worker_importing_the_workloads_skips_modules_it_does_not_need() -> No
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == ""
+
+
+#: What a spec may import of the package: the top level, the documented public modules, and
+#: the specs' own support.
+SPEC_IMPORTABLE = {
+    "pytest_concurrency",
+    "pytest_concurrency.cpu",
+    "pytest_concurrency.exploration",
+    "pytest_concurrency.spec_support",
+}
+
+
+def _allowed_in_specs(module: str) -> bool:
+    if module.split(".")[0] != "pytest_concurrency" or module == "pytest_concurrency":
+        return True
+    return any(
+        module == allowed or module.startswith(f"{allowed}.")
+        for allowed in SPEC_IMPORTABLE - {"pytest_concurrency"}
+    )
+
+
+def test_the_specs_import_only_the_public_api_and_spec_support() -> None:
+    specs = Path(__file__).parents[1] / "specs"
+    found: dict[str, str] = {}
+    for path in sorted(specs.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                modules = [node.module]
+            elif isinstance(node, ast.Import):
+                modules = [alias.name for alias in node.names]
+            else:
+                continue
+            for module in modules:
+                if not _allowed_in_specs(module):
+                    found[str(path.relative_to(specs))] = module
+    assert found == {}
+
+
+def test_a_star_import_takes_the_toolkit_without_a_deprecation_warning() -> None:
+    code = (
+        "import warnings\n"
+        "warnings.simplefilter('error')\n"
+        "from pytest_concurrency import *\n"
+        "print(len([name for name in dir() if not name.startswith('_')]))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == str(len(TOOLKIT) + 1)  # and ``warnings``

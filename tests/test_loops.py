@@ -10,7 +10,7 @@ import warnings
 
 import pytest
 
-from pytest_concurrency import FLAVOURS, available_flavours
+from pytest_concurrency import FLAVOURS, available_flavours, loops
 from pytest_concurrency.loops import flavour, unavailable_reason
 
 LOOP_TYPE = """
@@ -267,7 +267,10 @@ def test_the_uvloop_flavour_skips_with_its_reason_when_uvloop_is_missing(
     result = pytester.runpytest("-rs")
     result.assert_outcomes(skipped=1)
     result.stdout.fnmatch_lines(
-        ["SKIPPED*loop flavour 'uvloop' needs the uvloop package (pip install 'pytest-concurrency-specs?uvloop?')"]
+        [
+            "SKIPPED*loop flavour 'uvloop' needs the uvloop package"
+            " (pip install 'pytest-concurrency-specs?uvloop?')"
+        ]
     )
 
 
@@ -386,3 +389,12 @@ def test_a_conftest_answering_the_loop_factories_hook_hides_no_flavour_silently(
     assert asked.ret == pytest.ExitCode.INTERRUPTED  # a collection error
     asked.stdout.fnmatch_lines(["*test_x: loop flavours were asked for*conftest.py*'mine'*"])
     not_asked.assert_outcomes(passed=1)
+
+
+def test_a_plugin_cannot_register_a_reserved_or_explicit_flavour_name() -> None:
+    """``all`` and the explicit flavours (``ready-callback``) are taken: registering either is
+    an error naming the plugin."""
+    for name in ("all", "ready-callback", "asyncio"):
+        with pytest.raises(ValueError, match=f"myplugin: loop flavour '{name}' is already defined"):
+            loops.register_flavours({name: asyncio.new_event_loop}, "myplugin")
+    assert loops.FLAVOURS.names() == ["asyncio", "debug", "eager", "virtual", "uvloop", "rloop"]

@@ -1,9 +1,15 @@
-"""The HTML matrix renders: headless Chromium draws it, in the verdict colours."""
+"""The HTML matrix renders: headless Chromium (through ``tools/screenshot``) draws it, in the
+verdict colours."""
 
 from __future__ import annotations
 
+import importlib.machinery
+import importlib.util
 import json
 import struct
+import subprocess
+import sys
+import types
 import zlib
 from collections import Counter
 from pathlib import Path
@@ -12,11 +18,24 @@ import pytest
 
 from pytest_concurrency.claims.cli import main
 from pytest_concurrency.claims.report_html import COLOURS
-from pytest_concurrency.claims.screenshot import BROWSERS, find_browser
 
-pytestmark = pytest.mark.skipif(
-    find_browser() is None,
-    reason=f"no Chromium-family browser on PATH ({', '.join(BROWSERS)}); "
+#: The development tool that pictures a page; not part of the installed package.
+TOOL = Path(__file__).parents[1] / "tools" / "screenshot"
+
+
+def _load_tool() -> types.ModuleType:
+    loader = importlib.machinery.SourceFileLoader("screenshot_tool", str(TOOL))
+    spec = importlib.util.spec_from_loader(loader.name, loader)
+    assert spec is not None
+    module = importlib.util.module_from_spec(spec)
+    loader.exec_module(module)
+    return module
+
+
+tool = _load_tool()
+needs_browser = pytest.mark.skipif(
+    tool.find_browser() is None,
+    reason=f"no Chromium-family browser on PATH ({', '.join(tool.BROWSERS)}); "
     "apt-get install chromium to run it",
 )
 
@@ -89,6 +108,7 @@ def rgb(colour: str) -> tuple[int, int, int]:
     return (int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16))
 
 
+@needs_browser
 def test_the_html_matrix_renders_in_the_verdict_colours(
     pytester: pytest.Pytester, tmp_path: Path
 ) -> None:
@@ -111,12 +131,30 @@ def test_the_html_matrix_renders_in_the_verdict_colours(
         == 0
     )
 
-    assert (
-        main(["screenshot", str(page), "-o", str(png), "--width", "1200", "--height", "900"]) == 0
+    command = [sys.executable, str(TOOL), str(page), "-o", str(png)]
+    done = subprocess.run(
+        [*command, "--width", "1200", "--height", "900"], capture_output=True, text=True
     )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"wrote {png.resolve()}"
 
     counts = pixels(png)
     assert sum(counts.values()) == 1200 * 900
     assert counts.most_common(1)[0][1] < 0.9 * 1200 * 900  # not a blank page
     for verdict in ("holds", "erratum", "conditional", "no spec"):  # two cells each, at least
         assert counts[rgb(COLOURS[verdict])] > 5000, f"no {verdict} cell drawn"
+
+
+def test_the_tool_names_a_missing_page_with_exit_status_2(tmp_path: Path) -> None:
+    command = [sys.executable, str(TOOL), str(tmp_path / "none.html"), "-o", "x.png"]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == 2
+    assert "none.html: no such file" in done.stderr
+    assert not (tmp_path / "x.png").exists()
+
+
+def test_the_screenshot_command_left_the_package_and_says_where_it_went(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["screenshot", "matrix.html", "-o", "matrix.png"]) == 2
+    assert "tools/screenshot" in capsys.readouterr().err

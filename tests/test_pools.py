@@ -524,3 +524,64 @@ def test_a_pool_whose_worker_died_while_idle_is_not_handed_on(warm: WarmPools, k
     assert again is not pool
     assert pid != victim
     assert warm.replaced[0].startswith("while idle: ")
+
+
+# --- CPython's private executor state has one reader ---------------------------------------
+
+_PRIVATE_EXECUTOR_STATE = (
+    "_processes",
+    "_threads",
+    "_pending_work_items",
+    "_max_workers",
+    "_executor_manager_thread",
+    "_executor_manager_thread_wakeup",
+    "_call_queue",
+    "_result_queue",
+    "_broken",
+    "_shutdown_thread",
+    "_shutdown_lock",
+    "_safe_to_dynamically_spawn_children",
+)
+
+
+def test_only_cpython_internals_reads_the_executors_private_state() -> None:
+    """Every read of ``ProcessPoolExecutor``/``ThreadPoolExecutor`` private attributes is in
+    ``cpython_internals`` (the exploration package, which models the executors, aside)."""
+    import re
+    from pathlib import Path
+
+    import pytest_concurrency
+
+    package = Path(pytest_concurrency.__file__).parent
+    pattern = re.compile(rf"[.\"'](?:{'|'.join(_PRIVATE_EXECUTOR_STATE)})\b")
+    readers = sorted(
+        f"{path.relative_to(package)}:{number}"
+        for path in package.rglob("*.py")
+        if path.name != "cpython_internals.py" and "exploration" not in path.parts
+        for number, line in enumerate(path.read_text("utf-8").splitlines(), 1)
+        if pattern.search(line)
+    )
+    assert readers == []
+
+
+def test_the_internals_read_nothing_from_an_executor_of_another_layout() -> None:
+    """An executor without CPython's attributes (a third-party one, or a future CPython's)
+    gives empty answers, not errors: the leak check loses precision, not the run."""
+    import concurrent.futures
+
+    from pytest_concurrency import cpython_internals as internals
+
+    class Bare(concurrent.futures.Executor):
+        pass
+
+    pool = Bare()
+    assert internals.workers_of(pool) == []
+    assert internals.executor_parts(pool) == []
+    assert internals.worker_pids(pool) == set()
+    assert internals.max_workers_of(pool) is None
+    assert internals.broken_reason(pool) is None
+    assert internals.is_shut_down(pool) is False
+    assert internals.pending_count(pool) == 0
+    assert internals.queues_of(pool) == []
+    assert internals.work_queue_of(pool) is None
+    internals.wake_manager(pool)  # nothing to wake

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from pytest_concurrency import load_catalogue
+from pytest_concurrency.claims import load_catalogue
 
 SCHEMA = Path(__file__).resolve().parent.parent / "docs" / "claims-report.schema.json"
 

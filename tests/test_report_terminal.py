@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from pytest_concurrency import load_catalogue
+from pytest_concurrency.claims import load_catalogue
 
 SPECS = """
 import pytest

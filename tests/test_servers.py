@@ -8,11 +8,13 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 
-from pytest_concurrency import LatencyServer, RedisServer, RedisUnavailable, wait_until
+from pytest_concurrency import LatencyServer, wait_until
 from pytest_concurrency.servers import free_port
+from pytest_concurrency.spec_support.redis import RedisServer, RedisUnavailable
 from pytest_concurrency.spec_support.workloads import download, md5_name
 
 
@@ -182,22 +184,33 @@ needs_redis = pytest.mark.skipif(
 )
 
 
+# The fixture is the specs' (specs/conftest.py): these tests run it as the specs do.
+SPECS_CONFTEST = Path(__file__).parents[1] / "specs" / "conftest.py"
+
+
 @needs_redis
 @pytest.mark.library("redis", ">=5")
-def test_the_redis_server_fixture_is_a_real_empty_redis(redis_server: RedisServer) -> None:
-    """With redis-server installed, the fixture gives a running, empty server."""
-    import redis
+def test_the_specs_redis_server_fixture_is_a_real_empty_redis(pytester: pytest.Pytester) -> None:
+    """With redis-server installed, the specs' fixture gives a running, empty server."""
+    pytester.makeconftest(SPECS_CONFTEST.read_text("utf-8"))
+    pytester.makepyfile(
+        """
+        import redis
 
-    client = redis.Redis.from_url(redis_server.url)
-    try:
-        assert client.ping() is True
-        assert client.dbsize() == 0
-        client.set("key", "value")
-        assert client.get("key") == b"value"
-    finally:
-        client.close()
-    assert redis_server.host == "127.0.0.1"
-    assert redis_server.url == f"redis://127.0.0.1:{redis_server.port}/0"
+        def test_x(redis_server):
+            client = redis.Redis.from_url(redis_server.url)
+            try:
+                assert client.ping() is True
+                assert client.dbsize() == 0
+                client.set("key", "value")
+                assert client.get("key") == b"value"
+            finally:
+                client.close()
+            assert redis_server.host == "127.0.0.1"
+            assert redis_server.url == f"redis://127.0.0.1:{redis_server.port}/0"
+        """
+    )
+    pytester.runpytest().assert_outcomes(passed=1)
 
 
 @needs_redis
@@ -209,11 +222,12 @@ def test_the_redis_server_is_gone_after_stop() -> None:
         socket.create_connection((server.host, server.port), timeout=5).close()
 
 
-def test_without_redis_server_the_fixture_skips_saying_why(
+def test_without_redis_server_the_specs_fixture_skips_saying_why(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, tmp_path
 ) -> None:
-    """With no redis-server on PATH, a test using redis_server is skipped with the reason."""
+    """With no redis-server on PATH, a spec using redis_server is skipped with the reason."""
     monkeypatch.setenv("PATH", str(tmp_path))
+    pytester.makeconftest(SPECS_CONFTEST.read_text("utf-8"))
     pytester.makepyfile(
         """
         def test_x(redis_server):

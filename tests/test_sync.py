@@ -404,3 +404,10 @@ def test_a_scenario_for_explore_replays_on_a_sequencer() -> None:
 
     assert scenario(Sequencer(["a reads", "b reads", "b writes", "a writes"])) == 1
     assert scenario(Sequencer(["a reads", "a writes", "b reads", "b writes"])) == 2
+
+
+def test_releasing_an_async_sequencer_lock_never_acquired_is_a_runtime_error() -> None:
+    """A real check, not an ``assert`` (which ``python -O`` drops): asyncio.Lock's own error."""
+    lock = AsyncSequencer(["a acquires lock1"]).lock()
+    with pytest.raises(RuntimeError, match="lock1 is not acquired"):
+        lock.release()

@@ -1,4 +1,4 @@
-"""``concurrency-claims``: merge the claims reports of several runs; picture a report.
+"""``concurrency-claims``: merge the claims reports of several runs; check conformance.
 
 ::
 
@@ -6,13 +6,16 @@
     concurrency-claims merge .tox/claims -o .tox/claims/matrix.html   # every *.json in it
     concurrency-claims merge .tox/claims --sensitivity .tox/sensitivity/sensitivity.json \
         -o .tox/claims/matrix.md      # with the alterations that showed each claim fail
-    concurrency-claims screenshot .tox/claims/matrix.html -o docs/matrix.png
     concurrency-claims conformance --implementations thread,loky,dask,asyncio,uvloop,rloop \
         -o conformance.html -o conformance.md -o conformance.json
 
 Exit status: 0 done (``conformance``: every difference as expected), 1 (``conformance``) a
 difference appeared or went away, 2 a usage error or a file that is not a readable claims
-report (the message names the file and what is wrong), 3 no browser for ``screenshot``.
+report (the message names the file and what is wrong), or ``screenshot``.
+
+``screenshot`` was a development tool and left the package: it is ``tools/screenshot`` in the
+repository (same arguments). For one release, ``concurrency-claims screenshot`` only says so
+(exit status 2).
 """
 
 from __future__ import annotations
@@ -28,30 +31,34 @@ from .catalogue import LANGUAGES
 from .files import FORMATS, check_path, write_matrix
 from .matrix import MATRIX_SCHEMA, Matrix
 from .report_json import ReportError, load
-from .screenshot import ScreenshotError, screenshot
 from .sensitivity import load_sensitivity
 
 __all__ = ["main"]
 
+_SCREENSHOT_MOVED = (
+    "concurrency-claims: error: the screenshot command left the package (it was a development "
+    "tool); run tools/screenshot from a checkout of the repository, with the same arguments: "
+    "tools/screenshot PAGE.html -o PICTURE.png [--width W] [--height H]"
+)
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["screenshot"]:
+        print(_SCREENSHOT_MOVED, file=sys.stderr)
+        return 2
     args = _parser().parse_args(argv)
     try:
         if args.command == "merge":
             return _merge(args.reports, args.output, args.sensitivity, args.language)
-        if args.command == "conformance":
-            return _conformance(args)
-        return _screenshot(args.page, args.output, args.width, args.height)
+        return _conformance(args)
     except (ReportError, ValueError) as error:
         print(f"concurrency-claims: error: {error}", file=sys.stderr)
         return 2
     except RuntimeError as error:  # a pytest run that could not run (usage error, crash)
         print(f"concurrency-claims: error: {error}", file=sys.stderr)
         return 2
-    except ScreenshotError as error:
-        print(f"concurrency-claims: error: {error}", file=sys.stderr)
-        return 3
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -135,11 +142,6 @@ def _parser() -> argparse.ArgumentParser:
         nargs=argparse.REMAINDER,
         help="after --, arguments for every pytest run (e.g. -- -p no:randomly)",
     )
-    shot = commands.add_parser("screenshot", help="render an HTML report to a PNG (Chromium)")
-    shot.add_argument("page", type=Path, help="the HTML report")
-    shot.add_argument("-o", "--output", required=True, type=Path, help="the PNG to write")
-    shot.add_argument("--width", type=int, default=1400, help="window width in pixels")
-    shot.add_argument("--height", type=int, default=1000, help="window height in pixels")
     return parser
 
 
@@ -211,13 +213,6 @@ def _conformance(args: argparse.Namespace) -> int:
     return conformance.main(
         names, args.output, args.expected, args.specs or ["specs"], extra, args.workdir
     )
-
-
-def _screenshot(page: Path, output: Path, width: int, height: int) -> int:
-    if not page.is_file():
-        raise ValueError(f"{page}: no such file (give the HTML report to picture)")
-    print(f"wrote {screenshot(page, output, width=width, height=height)}")
-    return 0
 
 
 if __name__ == "__main__":

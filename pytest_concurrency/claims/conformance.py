@@ -45,14 +45,19 @@ from .matrix import TESTED, Matrix
 from .report_json import ReportError, load
 
 __all__ = [
+    "Check",
     "Expected",
     "Outcome",
     "Result",
     "check",
     "differences_markdown",
     "load_expected",
+    "main",
+    "matrix_of",
     "run",
     "spec_key",
+    "summary",
+    "write",
 ]
 
 

@@ -29,11 +29,13 @@ import pytest
 
 from .. import executors, loops
 from ..exploration.record import PROPERTY as EXPLORATION_PROPERTY
+from ..pytest_internals import LOOP_FACTORY_PARAM
 from .catalogue import Catalogue, Claim
 from .links import ClaimLink
 from .spec_index import claims_with_specs
 
 __all__ = [
+    "CPYTHON_IMPLEMENTATIONS",
     "GUARD_SKIP_PROPERTY",
     "OUTCOMES",
     "PROPERTY",
@@ -42,6 +44,7 @@ __all__ = [
     "SpecRecord",
     "conditions_text",
     "exploration_text",
+    "implementations_that_ran",
     "skipped_text",
     "spec_function",
     "spec_property",
@@ -58,7 +61,7 @@ OUTCOMES = ("confirmed", "contradicted", "untested", "not run", "no spec")
 _CONDITION_FIXTURES = {
     "executor_kind": "executor_kind",
     "start_method": "start_method",
-    "_asyncio_loop_factory": "loop_flavour",
+    LOOP_FACTORY_PARAM: "loop_flavour",
 }
 
 
@@ -78,7 +81,7 @@ def _parameters(item: pytest.Item) -> dict[str, str]:
     found = {}
     for fixture, name in _CONDITION_FIXTURES.items():
         value = callspec.params.get(fixture)
-        if fixture == "_asyncio_loop_factory":
+        if fixture == LOOP_FACTORY_PARAM:
             value = flavour_of.get(value)
         if isinstance(value, str):
             found[name] = value
@@ -221,7 +224,7 @@ class ClaimResult:
 
 
 #: The executor kinds and loop flavours of CPython's own implementations.
-CPYTHON_IMPLEMENTATIONS = frozenset(executors.all_kinds()) | frozenset(loops.CPYTHON_FLAVOURS)
+CPYTHON_IMPLEMENTATIONS = frozenset(executors.CPYTHON_KINDS) | frozenset(loops.CPYTHON_FLAVOURS)
 
 
 def implementations_that_ran(results: Iterable[ClaimResult]) -> list[str]:

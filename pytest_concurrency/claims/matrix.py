@@ -27,7 +27,7 @@ from .interpreter import label
 from .ledger import OUTCOMES, conditions_text, exploration_text, skipped_text, spec_function
 from .sensitivity import Sensitivity
 
-__all__ = ["MATRIX_SCHEMA", "Cell", "Column", "Matrix", "Row", "SpecLink"]
+__all__ = ["GAP", "MATRIX_SCHEMA", "TESTED", "Cell", "Column", "Matrix", "Row", "SpecLink"]
 
 MATRIX_SCHEMA = "pytest-concurrency-specs/claims-matrix"
 #: The outcome of a cell whose report does not have the claim.

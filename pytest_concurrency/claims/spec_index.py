@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 from functools import cache
 from pathlib import Path
+from typing import TypeGuard
 
 __all__ = ["claims_with_specs"]
 
@@ -29,7 +30,6 @@ def claims_with_specs(specs_dir: Path) -> frozenset[str]:
             continue  # collection will report it
         for node in ast.walk(tree):
             if _is_claim_marker(node):
-                assert isinstance(node, ast.Call)
                 found.update(
                     arg.value
                     for arg in node.args
@@ -38,7 +38,7 @@ def claims_with_specs(specs_dir: Path) -> frozenset[str]:
     return frozenset(found)
 
 
-def _is_claim_marker(node: ast.AST) -> bool:
+def _is_claim_marker(node: ast.AST) -> TypeGuard[ast.Call]:
     """``pytest.mark.claim(...)`` or ``mark.claim(...)``."""
     if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
         return False

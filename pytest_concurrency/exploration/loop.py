@@ -22,7 +22,7 @@ from typing import Any
 
 from ..sync import HangError
 from ..timeouts import hang_bound
-from . import record
+from .record import note as note_exploration
 from .report import Exploration, Raised
 from .scheduler import DONE, RUNNING, WAITING, Run, Strategy, Worker, short_bound
 
@@ -144,7 +144,8 @@ async def explore_ready(
     reason = why_not_ready_choice(loop)
     if reason is not None:
         raise RuntimeError(reason)
-    assert isinstance(loop, ReadyChoiceEventLoop)
+    if not isinstance(loop, ReadyChoiceEventLoop):  # why_not_ready_choice said it was
+        raise RuntimeError(f"the running loop {loop!r} cannot choose its ready callbacks")
     strategy, seed, budget = _strategy(mode, runs, seed, max_preemptions, replay)
     result = _result(strategy, seed, max_preemptions, budget, "ready callbacks", replay)
     bound = short_bound(hang_bound)
@@ -179,7 +180,7 @@ async def explore_ready(
         if not _record(result, strategy, run, outcome, error):
             break
     result.complete = strategy.complete
-    record.note(result)
+    note_exploration(result)
     return result
 
 

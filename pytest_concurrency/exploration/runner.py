@@ -12,7 +12,7 @@ from typing import Any
 
 from ..sync import HangError
 from ..timeouts import hang_bound
-from . import record
+from .record import note as note_exploration
 from .report import Exploration, Raised, Schedule
 from .scheduler import (
     PCT,
@@ -158,7 +158,7 @@ def explore(
         result.complete = strategy.complete
     finally:
         result.stuck_threads = len(pool.close(short_bound(hang_bound)))
-    record.note(result)
+    note_exploration(result)
     return result
 
 
@@ -188,5 +188,5 @@ async def explore_async(
         if not _record(result, strategy, run, outcome, error):
             break
     result.complete = strategy.complete
-    record.note(result)
+    note_exploration(result)
     return result

@@ -332,7 +332,8 @@ class Run:
         if current is not None and chosen is not current:
             self.preemptions += 1
         self.chosen_any = True
-        assert chosen.pending is not None
+        if chosen.pending is None:  # a worker is offered only while it waits at a step
+            raise RuntimeError(f"worker {chosen!r} was chosen without a step to take")
         self.schedule.append(chosen.pending)
         chosen.state = RUNNING
         chosen.enabled = None

@@ -14,8 +14,8 @@ what appeared in between and is still there:
   objects to clean up at shutdown").
 
 What another plugin's hook makes (an event loop made by looptime's ``pytest_pyfunc_call``
-wrapper, say) is not the test's doing and not blamed on it: the check says so once per hook,
-with an :class:`OtherPluginResourceWarning`. A hook is told from the test's own code by who
+wrapper, say) is not the test's doing and not blamed on it: the run's summary names it once per
+hook (:func:`made_by_other_hooks`). A hook is told from the test's own code by who
 called it: pytest calls test functions and fixtures, pluggy calls hook implementations (a
 conftest's hooks included).
 
@@ -40,14 +40,14 @@ message that names it).
 """
 
 from .children import children_check_available
-from .registries import keep_alive
+from .registries import keep_alive, set_watching
 from .snapshot import Snapshot, long_lived
 from .survivors import Survivor, describe, join_all
 from .tasks import pending_tasks, still_pending, task_survivors
 
 __all__ = [
     "LEAK_CHECK_MODES",
-    "OtherPluginResourceWarning",
+    "OTHER_HOOKS_PROPERTY",
     "Snapshot",
     "Survivor",
     "children_check_available",
@@ -55,7 +55,9 @@ __all__ = [
     "join_all",
     "keep_alive",
     "long_lived",
+    "made_by_other_hooks",
     "pending_tasks",
+    "set_watching",
     "still_pending",
     "task_survivors",
 ]
@@ -63,26 +65,19 @@ __all__ = [
 LEAK_CHECK_MODES = ("fail", "warn", "off")
 
 
-class OtherPluginResourceWarning(UserWarning):
-    """Another plugin's hook made something and left it open during a test; the leak check
-    does not count it against the test. Silence it with
-    ``-W "ignore::pytest_concurrency.hygiene.OtherPluginResourceWarning"``."""
+#: The user-property key under which a test's report carries what other plugins' hooks made
+#: during it (so that, under xdist, the controller hears of it too).
+OTHER_HOOKS_PROPERTY = "pytest_concurrency.made_by_other_hooks"
 
 
-def other_hooks_news(snapshot: Snapshot, told: set[str]) -> list[OtherPluginResourceWarning]:
-    """One warning per hook of another plugin that made something a test's check found, the
-    first time that hook is found in this session (``told``: the hooks already named)."""
-    news = []
+def made_by_other_hooks(snapshot: Snapshot) -> dict[str, str]:
+    """What another plugin's hooks made during a test and left open: ``{hook: what}``, one
+    line per hook (``the hook pytest_pyfunc_call of looptime._internal.plugin`` -> ``event loop
+    (not closed, created at ...)``). Not the test's doing, so not among its survivors: the
+    plugin names each hook once, in the run's summary, and never warns or fails a test for it
+    (a warning would fail the tests of a suite that turns warnings into errors)."""
+    found: dict[str, str] = {}
     for survivor, hook in snapshot.made_by_other_hooks:
-        if hook in told:
-            continue
-        told.add(hook)
         where = f" ({survivor.detail})" if survivor.detail else ""
-        news.append(
-            OtherPluginResourceWarning(
-                f"{survivor.what}{where} was made by {hook}, not by a test or its fixtures: "
-                "the leak check does not count it. Said once per hook; to silence it: "
-                '-W "ignore::pytest_concurrency.hygiene.OtherPluginResourceWarning"'
-            )
-        )
-    return news
+        found.setdefault(hook, f"{survivor.what}{where}")
+    return found

@@ -124,13 +124,13 @@ def _wrap_loop_class(cls: type) -> None:
     cls.__init__ = __init__  # type: ignore[misc]
     original_del: Callable[[Any], None] | None = getattr(cls, "__del__", None)
     if original_del is not None and "__del__" in cls.__dict__:
+        wrapped_del: Callable[[Any], None] = original_del
 
         def __del__(self: Any) -> None:
             origin = _origin_of(self)
             if origin is not None and not getattr(self, "_closed", True):
                 _dropped_loops.append((repr(self), origin))
-            assert original_del is not None
-            original_del(self)
+            wrapped_del(self)
 
         cls.__del__ = __del__  # type: ignore[attr-defined]
     _wrapped.add(cls)
@@ -187,8 +187,22 @@ def spawn_count() -> int:
     return _spawns
 
 
+_watching = True  # False under --leak-check=off: nothing is wrapped, no audit hook is added
+
+
+def set_watching(on: bool) -> bool:
+    """Whether the leak check may watch this process (wrap loop classes and the resource
+    tracker, add its audit hook); returns the previous setting. ``--leak-check=off`` turns it
+    off before anything is wrapped, so that off touches nothing."""
+    global _watching
+    previous, _watching = _watching, on
+    return previous
+
+
 def _install() -> None:
     """Start watching loops, named resources and spawning calls (once per process)."""
+    if not _watching:
+        return
     uvloop = sys.modules.get("uvloop")
     if asyncio.BaseEventLoop in _wrapped and (uvloop is None or uvloop.Loop in _wrapped):
         return

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from .. import cpython_internals
+from ..cpython_internals import worker_threads
 from ..executors import ExecutorKind
 from ..registry import missing_package
 
@@ -125,7 +125,7 @@ def _keep_offload_threads() -> None:
     utils = __import__("distributed.utils", fromlist=["_offload_executor"])
     offload = getattr(utils, "_offload_executor", None)
     if offload is not None:
-        keep_alive(cpython_internals.worker_threads(offload))
+        keep_alive(worker_threads(offload))
 
 
 def _shutdown(executor: concurrent.futures.Executor) -> None:

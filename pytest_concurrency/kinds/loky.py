@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from .. import cpython_internals
+from ..cpython_internals import workers_of
 from ..executors import ExecutorKind
 from ..registry import missing_package
 
@@ -57,7 +57,7 @@ KIND = ExecutorKind(
     _new_pool,
     "a fresh loky.ProcessPoolExecutor per pool",
     lambda: missing_package("loky", "executor kind 'loky'", "conformance"),
-    workers=cpython_internals.workers_of,
+    workers=workers_of,
     shutdown=_shutdown,
     source="third-party",
     default=False,

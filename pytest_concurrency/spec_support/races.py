@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
-from pytest_concurrency import hang_bound
+from ..timeouts import hang_bound
 
 __all__ = ["repeat_until", "run_in_two_threads_at_once"]
 

@@ -20,7 +20,7 @@ from typing import Any
 from . import patches
 from ._originals import get_ident
 from .loop import link, unlink_all
-from .primitives import local
+from .primitives import local, member_here
 from .scheduler import Bubble, BubbleDeadlock
 
 __all__ = ["Bubble", "BubbleDeadlock", "current_bubble", "thread_virtual_time"]
@@ -28,8 +28,8 @@ __all__ = ["Bubble", "BubbleDeadlock", "current_bubble", "thread_virtual_time"]
 
 def current_bubble() -> Bubble | None:
     """The active bubble this thread belongs to, or ``None``."""
-    member = getattr(local, "member", None)
-    return member.bubble if member is not None and member.bubble.active else None
+    member = member_here()
+    return None if member is None else member.bubble
 
 
 @contextmanager

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import _thread
 import asyncio
+import os
 import queue
 import threading
 import time
 
 allocate_lock = _thread.allocate_lock
 get_ident = _thread.get_ident
+getpid = os.getpid
 thread_local = _thread._local
 
 monotonic = time.monotonic

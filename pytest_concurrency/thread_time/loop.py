@@ -14,7 +14,8 @@ here while the bubble lasts) for the time and for each blocking ``select``:
 constant (the loop's clock still starts at 0.0).
 
 A loop made in the bubble with ``asyncio.new_event_loop()`` (``asyncio.run`` in a thread, as
-asgiref's ``async_to_sync`` does) is a virtual loop that joins the bubble too (:func:`new_event_loop`).
+asgiref's ``async_to_sync`` does) is a virtual loop that joins the bubble too
+(:func:`new_event_loop`).
 """
 
 from __future__ import annotations

@@ -4,8 +4,9 @@ Only attributes looked up at call time are replaced: ``time.sleep`` and the cloc
 ``threading.Lock``/``RLock``/``Condition`` (which ``Event``, ``Semaphore``, ``Barrier``,
 ``Timer``, ``queue.Queue`` and ``concurrent.futures`` build on), ``threading._allocate_lock`` and
 ``threading._time``, ``Thread.start``/``join``, ``queue.time``, ``queue.SimpleQueue``, the two
-pools' ``submit``, and ``asyncio.new_event_loop`` (a loop made in the bubble joins it). A name bound at import (``from time import sleep``) keeps the original: that
-code sleeps in real time, and the clock flows meanwhile only if something else holds it.
+pools' ``submit``, and ``asyncio.new_event_loop`` (a loop made in the bubble joins it). A name
+bound at import (``from time import sleep``) keeps the original: that code sleeps in real time,
+holding the clock like any running code.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ import time
 from typing import Any
 
 from . import _originals as real
-from . import primitives as bubble_side
 from . import loop as bubble_loops
+from . import primitives as bubble_side
 from .executors import HOLDING_SUBMITS, ORIGINAL_SUBMITS
 from .scheduler import STATE
 
@@ -40,10 +41,18 @@ def _forget_in_child() -> None:
         uninstall()
 
 
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(
-        before=STATE.acquire, after_in_parent=STATE.release, after_in_child=_forget_in_child
-    )
+_fork_hooks_registered = False
+
+
+def _register_fork_hooks() -> None:
+    """Once, at the first bubble (so that a run that never asks for one has no hook): the
+    bubble's lock is not held by another thread across a fork, and the child forgets."""
+    global _fork_hooks_registered
+    if not _fork_hooks_registered and hasattr(os, "register_at_fork"):
+        os.register_at_fork(
+            before=STATE.acquire, after_in_parent=STATE.release, after_in_child=_forget_in_child
+        )
+        _fork_hooks_registered = True
 
 
 def _table() -> list[tuple[Any, str, Any, Any]]:
@@ -86,6 +95,7 @@ def install() -> None:
             "thread virtual time cannot start: something else replaced "
             f"{', '.join(changed)} (another time-faking tool?); use one at a time"
         )
+    _register_fork_hooks()
     for owner, attribute, _, replacement in _table():
         setattr(owner, attribute, replacement)
     _installed = True

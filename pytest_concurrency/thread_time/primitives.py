@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 import sys
 import threading
+import weakref
 from collections.abc import Callable
 from types import FrameType
 from typing import Any, TypeVar
@@ -53,8 +54,9 @@ def _caller_is_plugin(frame: FrameType | None) -> bool:
 def member_here() -> Member | None:
     """This thread's membership of an active bubble, or ``None``."""
     member: Member | None = getattr(local, "member", None)
-    if member is None or not member.bubble.active:
-        return None
+    if member is None or not member.bubble.active or member.bubble.pid != real.getpid():
+        return None  # (a forked child's copy of a member is outside: threading's own
+        # after-fork code, which makes new locks, runs before any at-fork hook could say so)
     return member
 
 
@@ -66,12 +68,19 @@ def controlled_member(depth: int = 2) -> Member | None:
     return member
 
 
+# Modules that time real waits on the operating system (an event loop that has not joined the
+# bubble, multiprocessing's and subprocess's waits on children, selectors, sockets): called from
+# them, a clock reads the real time and a sleep really sleeps.
+_REAL_CLOCK = ("asyncio", "multiprocessing", "selectors", "subprocess", "socket", "ssl")
+
+
 def clock_member() -> Member | None:
-    """:func:`controlled_member` for a clock, which answers an event loop reading its time with
-    the real clock: a loop that has not joined the bubble (any loop but a joined virtual one,
-    whose ``time()`` reads the bubble directly) waits on the real clock."""
+    """:func:`controlled_member` for a clock or a sleep, which answers the modules of
+    ``_REAL_CLOCK`` with the real thing: a loop that has not joined the bubble (any loop but a
+    joined virtual one, whose ``time()`` reads the bubble directly) waits on the real clock, as
+    do multiprocessing's waits for a child."""
     caller = sys._getframe(2)
-    if caller.f_globals.get("__name__", "").startswith("asyncio."):
+    if caller.f_globals.get("__name__", "").split(".")[0] in _REAL_CLOCK:
         return None
     return controlled_member(3)
 
@@ -202,9 +211,32 @@ class RealWaitLock:
         self._real = real.allocate_lock()
 
 
-def Lock() -> Any:  # stands for threading.Lock
-    member = controlled_member()
-    return real.Lock() if member is None else BubbleLock(member.bubble)
+class _StandIn(type):
+    """The metaclass of what stands for a standard class while a bubble is on: calling it makes
+    the right object for the caller, and ``isinstance``/``issubclass`` answer as for the classes
+    it stands for (``_for``), so that code checking for a ``threading.Lock`` still works."""
+
+    def __instancecheck__(cls, instance: object) -> bool:
+        stands_for = cls.__dict__.get("_for")
+        if stands_for is None:  # a subclass made while the bubble was on: an ordinary class
+            return type.__instancecheck__(cls, instance)
+        return isinstance(instance, stands_for)
+
+    def __subclasscheck__(cls, subclass: type) -> bool:
+        stands_for = cls.__dict__.get("_for")
+        if stands_for is None:
+            return type.__subclasscheck__(cls, subclass)
+        return issubclass(subclass, stands_for)
+
+
+class Lock(metaclass=_StandIn):
+    """Stands for ``threading.Lock``: a :class:`BubbleLock` in the bubble, else the original."""
+
+    _for = (type(real.allocate_lock()), BubbleLock)
+
+    def __new__(cls) -> Any:
+        member = controlled_member()
+        return real.Lock() if member is None else BubbleLock(member.bubble)
 
 
 def allocate_lock() -> Any:
@@ -227,13 +259,20 @@ class BubbleRLock(real.PyRLock):  # type: ignore[misc]
         self._block = BubbleLock(bubble)
 
 
-def RLock() -> Any:  # stands for threading.RLock
-    member = controlled_member()
-    return real.RLock() if member is None else BubbleRLock(member.bubble)
+class RLock(metaclass=_StandIn):
+    """Stands for ``threading.RLock``: a :class:`BubbleRLock` in the bubble, else the original."""
+
+    _for = (type(real.RLock()), real.PyRLock)
+
+    def __new__(cls) -> Any:
+        member = controlled_member()
+        return real.RLock() if member is None else BubbleRLock(member.bubble)
 
 
-class Condition(real.Condition):
+class Condition(real.Condition, metaclass=_StandIn):
     """``threading.Condition`` made in a bubble: its waits are controlled waits."""
+
+    _for = (real.Condition,)
 
     def __init__(self, lock: Any = None) -> None:
         member = controlled_member()
@@ -263,9 +302,15 @@ def _outside_bubble_by_nature(thread: threading.Thread, bubble: Bubble) -> bool:
     if module.startswith("multiprocessing"):
         return True
     if module == "concurrent.futures.thread" and getattr(target, "__name__", "") == "_worker":
+        # Its arguments hold a weak reference to the executor and the work queue (in an order
+        # that changed in 3.14): a member if the queue is one the bubble made.
         args: tuple[Any, ...] = getattr(thread, "_args", ())
-        work_queue = args[1] if len(args) > 1 else None
-        return getattr(work_queue, "_pc_bubble", None) is not bubble
+        for arg in args:
+            found = arg() if isinstance(arg, weakref.ref) else arg
+            work_queue = getattr(found, "_work_queue", found)
+            if getattr(work_queue, "_pc_bubble", None) is bubble:
+                return False
+        return True
     return False
 
 
@@ -275,11 +320,11 @@ def thread_start(self: threading.Thread) -> None:
         return real.thread_start(self)
     bubble = member.bubble
     if _outside_bubble_by_nature(self, bubble):
-        bubble.hold()  # until it has started: it may be what the starter's wait depends on
+        hold = bubble.hold()  # until it has started: it may be what the starter's wait needs
         try:
             return real.thread_start(self)
         finally:
-            bubble.release_hold()
+            bubble.release_hold(hold)
     new = bubble.add_member(self.name)
     self._pc_member = new  # type: ignore[attr-defined]
     original_run = self.run
@@ -339,7 +384,7 @@ def thread_join(self: threading.Thread, timeout: float | None = None) -> None:
 
 
 def sleep(seconds: float) -> None:
-    member = controlled_member()
+    member = clock_member()
     if member is None or not isinstance(seconds, (int, float)) or not 0 < seconds < math.inf:
         return real.sleep(seconds)
     bubble = member.bubble
@@ -398,11 +443,16 @@ wall_time_ns = _clock_ns(real.wall_time_ns, "wall_base")
 # --- queues ---------------------------------------------------------------------------------
 
 
-def SimpleQueue() -> Any:  # stands for queue.SimpleQueue
-    """In the bubble, the pure-Python SimpleQueue (it blocks on a Semaphore, so in virtual time)."""
-    member = controlled_member()
-    if member is None:
-        return real.SimpleQueue()
-    made = real.PySimpleQueue()
-    made._pc_bubble = member.bubble
-    return made
+class SimpleQueue(metaclass=_StandIn):
+    """Stands for ``queue.SimpleQueue``: in the bubble, the pure-Python one (it blocks on a
+    Semaphore, so in virtual time), else the original."""
+
+    _for = (real.SimpleQueue, real.PySimpleQueue)
+
+    def __new__(cls) -> Any:
+        member = controlled_member()
+        if member is None:
+            return real.SimpleQueue()
+        made = real.PySimpleQueue()
+        made._pc_bubble = member.bubble
+        return made

@@ -102,3 +102,23 @@ class ThreadTimePlugin:
             )
         with thread_virtual_time(loop):
             return (yield)
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_teardown(self, item: pytest.Item) -> Generator[None, None, None]:
+        result = yield
+        if wanted(item):
+            from . import patches
+
+            left = [name for name, original in patches.originals_in_place().items() if not original]
+            if left and not patches.installed():
+                # A monkeypatch made during the call saved a replacement and put it back at
+                # teardown: put the originals back, so that later tests run on them.
+                patches.uninstall()
+                item.warn(
+                    pytest.PytestWarning(
+                        f"{', '.join(left)} held thread virtual time's replacements after the "
+                        "test (a monkeypatch of them made during a thread_virtual_time test "
+                        "puts them back at teardown); the originals are back"
+                    )
+                )
+        return result

@@ -67,13 +67,24 @@ class BubbleDeadlock(RuntimeError):
     ever wake them. The message holds every member thread's stack."""
 
 
+class Hold:
+    """Outside work the clock waits for (see :meth:`Bubble.hold`)."""
+
+    __slots__ = ("executor",)
+
+    def __init__(self, executor: object) -> None:
+        self.executor = executor
+
+
 class Member:
-    """A thread of the bubble."""
+    """A thread of the bubble (a *guest* when it runs one call of work submitted from the
+    bubble to a pool made outside it: ``executor`` is that pool)."""
 
-    __slots__ = ("bubble", "finished", "ident", "joiners", "name", "waiter")
+    __slots__ = ("bubble", "executor", "finished", "ident", "joiners", "name", "waiter")
 
-    def __init__(self, bubble: Bubble, name: str) -> None:
+    def __init__(self, bubble: Bubble, name: str, executor: object = None) -> None:
         self.bubble = bubble
+        self.executor = executor
         self.name = name
         self.ident: int | None = None
         self.waiter: Waiter | None = None  # the controlled wait it is blocked in, if any
@@ -109,6 +120,7 @@ class Bubble:
 
     def __init__(self) -> None:
         self.active = False
+        self.pid = real.getpid()  # a forked child is outside the bubble
         # (virtual seconds at the last rebase, real monotonic time it started flowing or None)
         self._base: tuple[float, float | None] = (0.0, None)
         self._members: list[Member] = []
@@ -116,7 +128,8 @@ class Bubble:
         self._running = 0  # members not in a controlled wait
         self._timed = 0  # controlled waits with a deadline
         self._real = 0  # members inside a real wait the bubble knows of
-        self._holds = 0  # outside work the bubble waits for
+        self._holds: set[Hold] = set()  # outside work the bubble waits for
+        self._guests: dict[int, int] = {}  # id(executor) -> its workers now running as guests
         self.deadlocks = 0
         self.deadlock: str | None = None  # the last deadlock's report
         self.loops: list[Any] = []  # the VirtualTimeEventLoops joined to it (thread_time.loop)
@@ -139,7 +152,7 @@ class Bubble:
     def _flows(self) -> bool:
         if not self.active:
             return True
-        if self._holds or self._real:
+        if self._real or self._held():
             return True
         return self._running >= 1 and self._timed >= 1
 
@@ -154,7 +167,7 @@ class Bubble:
     def _update(self) -> None:
         """Called under STATE after any change: rebase the clock, and jump when all wait."""
         self._rebase()
-        if self.active and self._running == 0 and self._holds == 0 and self._waiters:
+        if self.active and self._running == 0 and self._waiters and not self._held():
             self._all_blocked()
             self._rebase()
 
@@ -194,13 +207,16 @@ class Bubble:
 
     # --- members ------------------------------------------------------------------------------
 
-    def add_member(self, name: str, ident: int | None = None) -> Member:
-        """A new running member (a thread about to start, or the one that starts the bubble)."""
-        member = Member(self, name)
+    def add_member(self, name: str, ident: int | None = None, executor: object = None) -> Member:
+        """A new running member (a thread about to start, the one that starts the bubble, or a
+        guest worker of ``executor``)."""
+        member = Member(self, name, executor)
         member.ident = ident
         with STATE:
             self._members.append(member)
             self._running += 1
+            if executor is not None:
+                self._guests[id(executor)] = self._guests.get(id(executor), 0) + 1
             self._update()
         return member
 
@@ -209,6 +225,8 @@ class Bubble:
             if member.finished:
                 return
             member.finished = True
+            if member.executor is not None:
+                self._guests[id(member.executor)] -= 1
             if member in self._members:
                 self._members.remove(member)
             if member.waiter is not None:  # an exception left a wait half done
@@ -221,15 +239,25 @@ class Bubble:
 
     # --- holds and real waits -----------------------------------------------------------------
 
-    def hold(self) -> None:
+    def hold(self, executor: object = None) -> Hold:
+        """Hold the clock for outside work (a thread being started, work submitted to a pool)
+        until :meth:`release_hold`. A hold for work queued on ``executor`` does not count while
+        a worker of that executor runs as a guest of the bubble: the work has not started, and
+        a member will start it."""
+        hold = Hold(executor)
         with STATE:
-            self._holds += 1
+            self._holds.add(hold)
             self._update()
+        return hold
 
-    def release_hold(self) -> None:
+    def release_hold(self, hold: Hold) -> None:
         with STATE:
-            self._holds -= 1
-            self._update()
+            if hold in self._holds:
+                self._holds.remove(hold)
+                self._update()
+
+    def _held(self) -> bool:
+        return any(h.executor is None or not self._guests.get(id(h.executor)) for h in self._holds)
 
     def enter_real_wait(self) -> None:
         with STATE:
@@ -332,7 +360,7 @@ class Bubble:
             "members": len(self._members),
             "running": self._running,
             "waiting": len(self._waiters),
-            "holds": self._holds,
+            "holds": len(self._holds),
             "real_waits": self._real,
             "now": self.now(),
         }

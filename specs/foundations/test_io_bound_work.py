@@ -26,7 +26,8 @@ import urllib.request
 
 import pytest
 
-from pytest_concurrency import conclusive_ratio, conclusive_ratio_async, hang_bound
+from pytest_concurrency import hang_bound
+from pytest_concurrency.cpu import conclusive_ratio, conclusive_ratio_async
 
 # Five at once: the loopback server listens with socketserver's default backlog of 5, and
 # connections beyond it may wait for a TCP retransmission (a second) before being accepted.

@@ -17,7 +17,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from pytest_concurrency import conclusive_ratio, future_state, hang_bound, wait_until
+from pytest_concurrency import future_state, hang_bound, wait_until
+from pytest_concurrency.cpu import conclusive_ratio
 from pytest_concurrency.spec_support.workloads import download
 
 PAGES = ["/news", "/weather", "/sports"]

@@ -21,7 +21,8 @@ import time
 
 import pytest
 
-from pytest_concurrency import hang_bound, ratio_to_wall_time, usable_cpus
+from pytest_concurrency import hang_bound, usable_cpus
+from pytest_concurrency.cpu import ratio_to_wall_time
 from pytest_concurrency.spec_support.workloads import fibonacci, fibonacci_cpu_seconds, square
 
 SIZE = 27

@@ -37,14 +37,6 @@ def test_http_server_answers_with_latency(http_server):
         assert answer.read() == b"body of /a\n"
 
 
-def test_redis_server_is_empty(redis_server):
-    import socket
-
-    with socket.create_connection((redis_server.host, redis_server.port), timeout=5) as conn:
-        conn.sendall(b"DBSIZE\r\n")
-        assert conn.recv(64) == b":0\r\n"
-
-
 @pytest.mark.loop_flavours("virtual")
 async def test_virtual_time_passes_at_once():
     with loop_stopwatch() as elapsed:

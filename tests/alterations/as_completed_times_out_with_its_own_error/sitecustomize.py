@@ -12,7 +12,7 @@ ARGS = ("--executor-kinds=thread",)
 PYTHON = ">=3.11"
 
 
-class TimeoutError(base.Error):  # noqa: A001 (the name 3.10 gave it)
+class TimeoutError(base.Error):  # the name 3.10 gave it
     """concurrent.futures' own timeout, not the builtin one."""
 
 

@@ -6,7 +6,7 @@ import asyncio
 import asyncio.streams
 import weakref
 
-CLAIMS = ("BAS-12", "EX-13")
+CLAIMS = ("EX-13",)
 SPECS = (
     "specs/foundations/test_io_bound_work.py::test_asyncio_tasks_overlap_their_downloads",
     "specs/worked_examples/test_ex13_web_page.py::test_with_coroutines_two_pages_download_at_the_same_time",

@@ -4,7 +4,9 @@ abc.ABC with an abstract submit() would."""
 import concurrent.futures
 
 CLAIMS = ("CF-2",)
-SPECS = ("specs/concurrent_futures/test_executor_api.py::test_executor_is_abstract_by_convention_only",)
+SPECS = (
+    "specs/concurrent_futures/test_executor_api.py::test_executor_is_abstract_by_convention_only",
+)
 
 
 def _new(cls, *args, **kwargs):

@@ -11,7 +11,7 @@ ARGS = ("--executor-kinds=thread,process-fork",)
 
 
 def _map(self, fn, *iterables, timeout=None, chunksize=1, **kwargs):
-    futures = [self.submit(fn, *args) for args in zip(*iterables)]
+    futures = [self.submit(fn, *args) for args in zip(*iterables, strict=False)]
     return (future.result() for future in concurrent.futures.as_completed(futures, timeout))
 
 

@@ -3,7 +3,9 @@
 import concurrent.futures._base as base
 
 CLAIMS = ("CF-6",)
-SPECS = ("specs/concurrent_futures/test_future_states.py::test_result_raises_the_exception_the_call_raised",)
+SPECS = (
+    "specs/concurrent_futures/test_future_states.py::test_result_raises_the_exception_the_call_raised",
+)
 ARGS = ("--executor-kinds=thread,process-fork",)
 
 _original_result = base.Future.result
