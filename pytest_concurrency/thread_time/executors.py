@@ -20,6 +20,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from ..cpython_internals import work_queue_of
 from . import _originals as real
 from .primitives import controlled_member, local, member_here
 from .scheduler import Bubble
@@ -86,7 +87,7 @@ def _holding_submit(cls: type[concurrent.futures.Executor]) -> Callable[..., Any
         self: concurrent.futures.Executor, fn: Callable[..., Any], /, *args: Any, **kwargs: Any
     ) -> concurrent.futures.Future[Any]:
         member = controlled_member()
-        work_queue = getattr(self, "_work_queue", None)
+        work_queue = work_queue_of(self)
         if member is None or getattr(work_queue, "_pc_bubble", None) is member.bubble:
             # Outside the bubble; or a pool made in it, whose workers are members: the put
             # wakes one (or starts one), which holds the clock by running.

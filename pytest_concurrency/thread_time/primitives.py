@@ -24,6 +24,7 @@ from collections.abc import Callable
 from types import FrameType
 from typing import Any, TypeVar
 
+from ..cpython_internals import work_queue_of
 from . import _originals as real
 from .scheduler import STATE, Bubble, BubbleDeadlock, Member, Waiter
 
@@ -307,7 +308,7 @@ def _outside_bubble_by_nature(thread: threading.Thread, bubble: Bubble) -> bool:
         args: tuple[Any, ...] = getattr(thread, "_args", ())
         for arg in args:
             found = arg() if isinstance(arg, weakref.ref) else arg
-            work_queue = getattr(found, "_work_queue", found)
+            work_queue = work_queue_of(found) or found
             if getattr(work_queue, "_pc_bubble", None) is bubble:
                 return False
         return True

@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Generator
-from typing import Any
 
 import pytest
+
+from ..pytest_internals import loop_factory_of, running_loop_of
 
 MARKER = "thread_virtual_time"
 
@@ -47,22 +48,17 @@ def _option(config: pytest.Config) -> str:
 
 
 def _flavour_of(item: pytest.Item) -> str | None:
-    """The loop flavour an async test runs on (from pytest-asyncio's private parameter)."""
+    """The loop flavour an async test runs on (``None`` for a sync test)."""
     from ..loops import name_of_factory
 
-    params: dict[str, Any] = getattr(getattr(item, "callspec", None), "params", {})
-    if "_asyncio_loop_factory" not in params:
+    factory = loop_factory_of(item)
+    if factory is None:
         return None
-    return name_of_factory(params["_asyncio_loop_factory"]) or "a loop of another plugin"
+    return name_of_factory(factory) or "a loop of another plugin"
 
 
 def _test_loop(item: pytest.Item) -> asyncio.AbstractEventLoop | None:
-    funcargs: dict[str, Any] = getattr(item, "funcargs", {})
-    for name, value in funcargs.items():
-        if name.startswith("_") and name.endswith("_scoped_runner"):
-            loop: asyncio.AbstractEventLoop = value.get_loop()
-            return loop
-    return None
+    return running_loop_of(item)
 
 
 class ThreadTimePlugin:
