@@ -112,9 +112,19 @@ def test_a_thread_pool_is_handed_on_without_the_calls_a_test_left_pending(
     and never run, the running one finishes, and the next test's first call starts at once."""
     ran: list[str] = []
     gate = Gate()
+    waiting: list[concurrent.futures.Future[None]] = []
+
+    def running_call() -> None:
+        gate.wait(hang_bound())
+        # The lease's end cancels the waiting calls, then waits for this one: holding the
+        # worker until then keeps it from taking a waiting call first (on a free-threaded
+        # build it would, in the moment between the gate opening and the lease ending).
+        wait_until(lambda: all(f.cancelled() for f in waiting))
+        ran.append("running")
+
     keeper, pool = lease(warm, "thread", 1)
-    running = pool.submit(lambda: gate.wait(hang_bound()) and ran.append("running"))
-    waiting = [pool.submit(ran.append, f"waiting {n}") for n in range(3)]
+    running = pool.submit(running_call)
+    waiting += [pool.submit(ran.append, f"waiting {n}") for n in range(3)]
     wait_until(running.running)
     gate.open()  # as the specs' teardown opens gates left closed
     keeper.close()
