@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import collections
 import concurrent.futures
+import contextlib
 import itertools
 import multiprocessing.connection
 import os
@@ -173,6 +174,31 @@ def health_problem(
     return "not a pool kind that is reused"
 
 
+def _lost_a_worker(pool: concurrent.futures.Executor, pids_at_start: Iterable[int] = ()) -> bool:
+    """Whether a process pool has a worker that ended (or vanished) without being asked to."""
+    if not is_process_pool(pool):
+        return False
+    processes = worker_processes(pool)
+    if set(pids_at_start) - set(processes):
+        return True
+    return any(_process_ended(p) for p in processes.values())
+
+
+def _kill_workers(pool: concurrent.futures.Executor) -> None:
+    """Kill a process pool's live workers, as CPython does when it finds its pool broken.
+
+    A worker killed from outside may have died holding the call queue's read lock: another
+    worker blocked on that lock never reads the pool's "stop" message, and the manager thread
+    joins it without a bound. The manager can see the shutdown request before the dead worker
+    (it checks its wake-up pipe first), so shutting such a pool down gently can hang for good
+    (seen on 3.15 with fork, 1 run in 10). Killed, the workers end and the manager joins them.
+    """
+    for process in worker_processes(pool).values():
+        if not _process_ended(process):
+            with contextlib.suppress(OSError, ValueError, AttributeError):  # reaped or closed
+                process.kill()
+
+
 def _long_lived_workers(pool: concurrent.futures.Executor) -> list[Any]:
     """Every thread and process that keeps running while ``pool`` idles."""
     feeder = feeder_thread(pool) if is_process_pool(pool) else None
@@ -185,11 +211,17 @@ def _long_lived_parts(pool: concurrent.futures.Executor) -> list[Any]:
 
 
 def shutdown_and_check(
-    pool: concurrent.futures.Executor, bound: float | None = None
+    pool: concurrent.futures.Executor,
+    bound: float | None = None,
+    pids_at_start: Iterable[int] = (),
 ) -> list[Survivor]:
     """Shut ``pool`` down and return the workers still alive after ``bound`` (default: the
-    ``medium`` hang bound); surviving processes are terminated."""
+    ``medium`` hang bound); surviving processes are terminated. A process pool that lost a
+    worker (one of ``pids_at_start``, or one that ended) has the others killed first: they may
+    wait on a lock the dead one held."""
     workers = _long_lived_workers(pool)
+    if _lost_a_worker(pool, pids_at_start):
+        _kill_workers(pool)
     shutdown_nowait(pool)  # the kind knows how (loky's shutdown() has no cancel_futures)
     limit = hang_bound("medium") if bound is None else bound
     return join_all(workers, limit, owner=type(pool).__name__)
@@ -335,10 +367,16 @@ class WarmPools:
             survivors += shutdown_and_check(old)
         return survivors
 
-    def discard(self, pool: concurrent.futures.Executor, why: str, bound: float) -> list[Survivor]:
+    def discard(
+        self,
+        pool: concurrent.futures.Executor,
+        why: str,
+        bound: float,
+        pids_at_start: Iterable[int] = (),
+    ) -> list[Survivor]:
         """Shut down a pool that may not be handed on; what outlived ``bound``."""
         self.replaced.append(why)
-        return shutdown_and_check(pool, bound)
+        return shutdown_and_check(pool, bound, pids_at_start)
 
     def clear(self) -> list[Survivor]:
         """Shut every idle pool down at once and join their workers within the ``medium``
@@ -437,10 +475,10 @@ class PoolKeeper:
         bound = hang_bound("medium")
         if lease.key is None or self.warm is None:
             vars(lease.pool).pop("submit", None)
-            return shutdown_and_check(lease.pool, bound)
+            return shutdown_and_check(lease.pool, bound, lease.pids_at_start)
         started = time.monotonic()
         why = lease.settle(bound) or health_problem(lease.pool, lease.pids_at_start)
         if why is not None:
             left = max(0.0, bound - (time.monotonic() - started))
-            return self.warm.discard(lease.pool, why, left)
+            return self.warm.discard(lease.pool, why, left, lease.pids_at_start)
         return self.warm.give_back(lease.key, lease.pool)

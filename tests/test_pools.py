@@ -18,7 +18,13 @@ from pathlib import Path
 import pytest
 
 from pytest_concurrency import Gate, available_start_methods, hang_bound, wait_until
-from pytest_concurrency.pools import PoolKeeper, WarmPools, default_max_workers, health_problem
+from pytest_concurrency.pools import (
+    PoolKeeper,
+    WarmPools,
+    default_max_workers,
+    health_problem,
+    shutdown_and_check,
+)
 from pytest_concurrency.spec_support.workloads import current_pid, random_integer, square
 
 PROCESS_KINDS = [f"process-{m}" for m in available_start_methods()]
@@ -213,6 +219,52 @@ def _live_pids() -> set[int]:
 
 
 @pytest.mark.platform("linux")
+def _reading_the_call_queue(pid: int) -> bool:
+    """Whether a worker waits in the call queue's pipe read (holding its read lock), rather
+    than on that lock (Linux: the kernel function it sleeps in)."""
+    return "pipe" in Path(f"/proc/{pid}/wchan").read_text()
+
+
+@pytest.mark.skipif(
+    not Path(f"/proc/{os.getpid()}/wchan").exists(), reason="needs Linux's /proc/<pid>/wchan"
+)
+@pytest.mark.parametrize("kind", PROCESS_KINDS)
+def test_a_pool_that_lost_the_worker_holding_the_queue_lock_still_shuts_down(kind: str) -> None:
+    """An idle worker waits for its next call holding the call queue's read lock; killed, it
+    leaves the other worker waiting on that lock for good, deaf to the pool's stop message.
+    Such a pool is still shut down, at once: its workers are killed rather than asked.
+
+    CPython's manager thread notices a dead worker only when it looks before the shutdown
+    request; here it never does (the dead worker is taken out of its sight first), so a
+    gentle shutdown waits forever (seen by chance on 3.15: 1 run in 10 of the test above).
+    """
+    keeper = PoolKeeper()
+    pool = keeper.make(kind, 2)
+    calls = [pool.submit(current_pid) for _ in range(2)]  # two at once: two workers start
+    concurrent.futures.wait(calls, timeout=hang_bound("medium"))
+    pids_at_start = set(worker_pids(pool))
+    assert len(pids_at_start) == 2
+    wait_until(
+        lambda: any(_reading_the_call_queue(pid) for pid in pids_at_start),
+        timeout=hang_bound("medium"),
+    )
+    holder = next(pid for pid in pids_at_start if _reading_the_call_queue(pid))
+    # Out of the manager's sight: it watches the workers it had when it last began to wait,
+    # so wake it and let it begin again without the holder before the holder dies.
+    dead = pool._processes.pop(holder)  # type: ignore[attr-defined]
+    wakeup = pool._executor_manager_thread_wakeup  # type: ignore[attr-defined]
+    wakeup.wakeup()
+    wait_until(lambda: not wakeup._reader.poll(), timeout=hang_bound("medium"))
+    dead.kill()
+    dead.join(hang_bound("medium"))
+
+    keeper._leases.clear()  # this test shuts the pool down itself, as the keeper would
+    survivors = shutdown_and_check(pool, hang_bound("short"), pids_at_start)
+
+    assert dead.exitcode == -signal.SIGKILL
+    assert survivors == []
+
+
 @pytest.mark.parametrize("kind", PROCESS_KINDS)
 def test_a_broken_process_pool_is_replaced(warm: WarmPools, kind: str) -> None:
     """A worker dies under a running call: the call raises BrokenProcessPool, and the pool
