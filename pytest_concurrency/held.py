@@ -67,8 +67,9 @@ def returns_while_held(
 
     Give ``fn`` no timeout of its own: then the only ways out are the behaviour under test and
     the held work finishing, and the second is what this rules out. The call runs in a daemon
-    helper thread; if it has not returned in time, :class:`NotReturnedWhileHeld` is raised at
-    once, and the thread ends when the spec (or its teardown) releases the held work.
+    helper thread; if it has not returned in time,
+    :class:`~pytest_concurrency.held.NotReturnedWhileHeld` is raised at once, and the thread
+    ends when the spec (or its teardown) releases the held work.
     """
     __tracebackhide__ = True
     held = list(held)

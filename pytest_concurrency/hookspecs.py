@@ -21,7 +21,7 @@ paths on the command line) are asked.
 Then every test that asks for ``executor`` runs on ``MyExecutor`` too: a registered kind joins
 the default selection, unless it is an :class:`~pytest_concurrency.executors.ExecutorKind` made
 with ``default=False`` (opt-in, as the plugin's own ``loky`` and ``dask`` kinds, which register
-through this very hook: see :mod:`pytest_concurrency.kinds`), which runs only where
+through this very hook: see ``pytest_concurrency.kinds``), which runs only where
 ``--executor-kinds=mine`` or the ``executor_kinds`` marker names it. ``--loop-flavours=myloop``
 runs every async test on the loop; ``--conformance=mine`` runs the contract specs on it.
 """

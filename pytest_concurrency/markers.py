@@ -87,7 +87,7 @@ MARKERS: dict[str, str] = {
         "thread_virtual_time: the test's code and the threads it starts share one virtual "
         "clock (time.sleep, time.monotonic, threading, queue and concurrent.futures timeouts, "
         "the virtual loop's timers) that jumps to the next deadline when all of them wait; "
-        "async tests on the virtual loop flavour only (guide: My code sleeps in threads)."
+        "async tests on the virtual loop flavour only (guide: 'Threads on virtual time')."
     ),
     "explore": (
         "explore(mode='exhaustive', runs=None, max_preemptions=None, seed=None, replay=None): "

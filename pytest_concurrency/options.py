@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from . import executors, loops, timeouts
+from .claims.book import DEFAULT_BOOK_URL
 from .claims.catalogue import LANGUAGES as CLAIMS_LANGUAGES
 from .claims.files import FORMATS, check_path
 from .hang_guard import parse_bound
@@ -121,6 +122,14 @@ def add_options(parser: pytest.Parser) -> None:
         help="run the contract specs (marked contract) on one executor kind or loop flavour "
         "only; specs that do not run on it are deselected",
     )
+    # Where the project's claims book is published: a setting of the project, not a choice of
+    # one run, so an ini value only (empty: failures carry no link).
+    parser.addini(
+        "claims_book_url",
+        help="base URL of the claims book: a failing spec's report links to its claims' pages "
+        f"there (default: {DEFAULT_BOOK_URL}; empty: no link)",
+        default=DEFAULT_BOOK_URL,
+    )
     # A listing instead of a run, like --fixtures; no ini twin, which would stop every run.
     group.addoption(
         "--claims",
@@ -166,6 +175,7 @@ class Settings:
     conformance: str | None = None
     hang_guard: float | None = None  # seconds before --hang-scale; None: off
     claims_language: str = "en"
+    claims_book_url: str = DEFAULT_BOOK_URL  # "" when failures carry no link to the book
 
     def selection(self) -> dict[str, list[str]]:
         """What this run selected, as the claims report records it."""
@@ -238,6 +248,7 @@ class Settings:
             hang_guard=guard,
             conformance=conformance,
             claims_language=language,
+            claims_book_url=str(config.getini("claims_book_url")).strip(),
         )
 
 

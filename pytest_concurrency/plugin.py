@@ -19,9 +19,10 @@ import pytest
 
 from . import executors, hang_guard, loops, markers
 from .claims import guide
+from .claims.book import book_url
 from .claims.catalogue import load_catalogue
 from .claims.files import write_run_report
-from .claims.ledger import GUARD_SKIP_PROPERTY, Ledger, spec_property
+from .claims.ledger import GUARD_SKIP_PROPERTY, PROPERTY, Ledger, spec_property
 from .claims.links import claim_links
 from .claims.run_status import run_status
 from .claims.terminal import write_terminal_summary
@@ -436,6 +437,29 @@ def pytest_runtest_teardown(item: pytest.Item) -> Generator[None, None, None]:
     if left:
         item.warn(pytest.PytestWarning(describe(left)))
     return result
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    if report.failed:
+        links = _book_links(item)
+        if links:
+            report.sections.append(("claims book", "\n".join(links)))
+    return report
+
+
+def _book_links(item: pytest.Item) -> list[str]:
+    """``claim AIO-4: <url>`` for each claim a failing spec checks: where to read what the
+    claim says, its verdict and its other specs (none when claims_book_url is empty)."""
+    base = item.config.stash[settings_key].claims_book_url
+    carried = dict(item.user_properties).get(PROPERTY)
+    if not base or not isinstance(carried, dict):
+        return []
+    ids = dict.fromkeys(claim_id for link in carried["links"] for claim_id in link["ids"])
+    return [f"claim {claim_id}: {book_url(claim_id, base)}" for claim_id in ids]
 
 
 class _ReportRecorder:

@@ -1,4 +1,4 @@
-"""``concurrency-claims``: merge the claims reports of several runs; check conformance.
+r"""``concurrency-claims``: merge the claims reports of several runs; check conformance.
 
 ::
 
@@ -6,6 +6,8 @@
     concurrency-claims merge .tox/claims -o .tox/claims/matrix.html   # every *.json in it
     concurrency-claims merge .tox/claims --sensitivity .tox/sensitivity/sensitivity.json \
         -o .tox/claims/matrix.md      # with the alterations that showed each claim fail
+    concurrency-claims merge .tox/claims -o m.html --book-url ''   # IDs link to specs, not
+                                                                   # to the claims book
     concurrency-claims conformance --implementations thread,loky,dask,asyncio,uvloop,rloop \
         -o conformance.html -o conformance.md -o conformance.json
 
@@ -27,13 +29,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from .book import DEFAULT_BOOK_URL
 from .catalogue import LANGUAGES
 from .files import FORMATS, check_path, write_matrix
 from .matrix import MATRIX_SCHEMA, Matrix
 from .report_json import ReportError, load
 from .sensitivity import load_sensitivity
 
-__all__ = ["main"]
+__all__ = ["build_parser", "main"]
 
 _SCREENSHOT_MOVED = (
     "concurrency-claims: error: the screenshot command left the package (it was a development "
@@ -48,10 +51,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if argv[:1] == ["screenshot"]:
         print(_SCREENSHOT_MOVED, file=sys.stderr)
         return 2
-    args = _parser().parse_args(argv)
+    args = build_parser().parse_args(argv)
     try:
         if args.command == "merge":
-            return _merge(args.reports, args.output, args.sensitivity, args.language)
+            return _merge(args.reports, args.output, args.sensitivity, args.language, args.book_url)
         return _conformance(args)
     except (ReportError, ValueError) as error:
         print(f"concurrency-claims: error: {error}", file=sys.stderr)
@@ -61,7 +64,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
 
 
-def _parser() -> argparse.ArgumentParser:
+def build_parser() -> argparse.ArgumentParser:
+    """The command line's parser, with a subparser per command (the reference pages of the
+    documentation are generated from it)."""
     parser = argparse.ArgumentParser(
         prog="concurrency-claims",
         description="Work with the claims reports of pytest-concurrency-specs.",
@@ -98,6 +103,13 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="a sensitivity record (tox -e altered writes one): each claim then says which "
         "alterations of the interpreter showed its specs fail, or 'not shown to fail'",
+    )
+    merge.add_argument(
+        "--book-url",
+        default=DEFAULT_BOOK_URL,
+        metavar="URL",
+        help="where the claims book is published: the HTML matrix links each claim ID to its "
+        f"page there (default: {DEFAULT_BOOK_URL}; '' links each ID to its first spec)",
     )
     conf = commands.add_parser(
         "conformance",
@@ -150,11 +162,13 @@ def _merge(
     outputs: list[Path],
     sensitivity: Path | None = None,
     language: str | None = None,
+    book: str = "",
 ) -> int:
     for output in outputs:
         check_path(str(output), "-o")
     reports = [(str(path), load(path)) for path in _report_files(sources, outputs)]
     matrix = Matrix.from_reports(reports, language)
+    matrix.book_url = book
     if sensitivity is not None and not sensitivity.exists():
         print(
             f"concurrency-claims: warning: no sensitivity record at {sensitivity} (tox -e "

@@ -140,6 +140,9 @@ class Matrix:
     sensitivity: Sensitivity | None = None
     #: The language the claims' text is shown in (``en``, ``ko``).
     language: str = "en"
+    #: Where the claims book is published (``merge --book-url``): the HTML matrix links each
+    #: claim ID to its page there; empty, to its first spec.
+    book_url: str = ""
 
     def text_of(self, row: Row) -> str:
         """The row's claim in the matrix's language (English where no Korean text exists)."""

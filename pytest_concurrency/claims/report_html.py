@@ -4,7 +4,9 @@ No external assets: the style sheet is inline and there is no script, so the fil
 and from any folder. Claims are rows, runs are columns; the cell colour is the verdict (green
 holds, red erratum, amber conditional, grey no spec), a contradicted cell has a thick red frame
 and a cross, an untested one is striped, a gap is dashed. Sections are collapsible
-(``<details>``); each claim links to the file and line of its specs.
+(``<details>``); each claim links to the file and line of its specs, and its ID to its page
+in the claims book when the matrix knows where the book is (``merge --book-url``; a run's own
+report stays free of outside links).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
+from .book import book_url
 from .ledger import conditions_text, skipped_text
 from .matrix import GAP, Cell, Matrix, Row
 
@@ -163,7 +166,12 @@ def _section(matrix: Matrix, section: str, title: str, rows: list[Row], out_dir:
 def _row(matrix: Matrix, row: Row, out_dir: Path) -> str:
     first = row.specs[0].href(out_dir) if row.specs else None
     claim_id = escape(row.id)
-    if first:
+    in_book = _book_href(matrix, row)
+    if in_book:
+        claim_id = (
+            f'<a href="{escape(in_book)}" title="this claim in the claims book">{claim_id}</a>'
+        )
+    elif first:
         claim_id = f'<a href="{escape(first)}">{claim_id}</a>'
     badge = '<span class="badge">differs</span>' if row.differs else ""
     links = "".join(
@@ -194,6 +202,17 @@ def _row(matrix: Matrix, row: Row, out_dir: Path) -> str:
         f'<tr id="{escape(row.id)}"{css}>{claim}{cells}<td class="note">{notes}</td>'
         f"{sensitivity}</tr>"
     )
+
+
+def _book_href(matrix: Matrix, row: Row) -> str | None:
+    """The row's claim in the claims book; ``None`` without a book, or for an ID or section
+    that cannot name a page (a report from elsewhere)."""
+    if not matrix.book_url:
+        return None
+    try:
+        return book_url(row.id, matrix.book_url, section=row.section)
+    except ValueError:
+        return None
 
 
 def _cell(cell: Cell) -> str:

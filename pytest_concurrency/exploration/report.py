@@ -86,9 +86,10 @@ class Exploration:
     """What :func:`~pytest_concurrency.explore` found.
 
     ``schedules`` (how many distinct schedules ran), ``outcomes`` (a Counter of what the
-    scenario returned, an exception counting as :class:`Raised`), ``failures`` (the schedules
-    that raised, or whose outcome the last :meth:`assert_all` rejected), ``first_failure`` (the
-    failing schedule with the fewest preemptions, as a list of step names).
+    scenario returned, an exception counting as :class:`~pytest_concurrency.exploration.Raised`),
+    ``failures`` (the schedules that raised, or whose outcome the last :meth:`assert_all`
+    rejected), ``first_failure`` (the failing schedule with the fewest preemptions, as a list of
+    step names).
     """
 
     def __init__(

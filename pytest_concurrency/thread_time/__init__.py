@@ -4,8 +4,8 @@ Inside a *bubble* (the code of a test marked ``thread_virtual_time`` and every t
 ``time.sleep``, ``time.monotonic``, ``time.perf_counter``, ``time.time``, the timed waits of
 ``threading`` and ``queue``, ``concurrent.futures`` timeouts and the ``virtual`` loop's timers all
 read one virtual clock, which jumps to the next deadline when every thread of the bubble and the
-loop wait on something the bubble controls. See :mod:`.scheduler` for the rule, docs/guide.md
-("My code sleeps in threads") for the user's view.
+loop wait on something the bubble controls. See :mod:`.scheduler` for the rule, and
+docs/guide/sleeping-code.md ("Threads on virtual time") for the user's view.
 
 :func:`thread_virtual_time` is the bubble as a context manager; the pytest marker uses it.
 """
