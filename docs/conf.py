@@ -40,6 +40,9 @@ autodoc_member_order = "bysource"
 autodoc_typehints = "description"
 autodoc_default_options = {"members": True, "undoc-members": False}
 
+# Book and reference text comes from data: shown as written (no curly quotes, no -- to a dash).
+smartquotes = False
+
 html_theme = "furo"
 html_title = f"pytest-concurrency-specs {release}"
 html_static_path: list[str] = []

@@ -54,7 +54,7 @@ def browser() -> types.ModuleType:
 
 
 class _Links(HTMLParser):
-    """The ``href``s of a page's links, and the ``id``s of its elements."""
+    """What a page links to or loads (``a``, ``link``, ``script``, ``img``), and its ``id``s."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -67,6 +67,12 @@ class _Links(HTMLParser):
             self.ids.add(str(found["id"]))
         if tag == "a" and found.get("href"):
             self.hrefs.append(str(found["href"]))
+        # What the page loads: Chromium does not log a file that failed to load, so each one
+        # is checked like a link.
+        if tag == "link" and found.get("href"):
+            self.hrefs.append(str(found["href"]))
+        if tag in {"script", "img"} and found.get("src"):
+            self.hrefs.append(str(found["src"]))
 
 
 def _parse(html: str) -> _Links:
@@ -103,14 +109,15 @@ def _broken_links(page: Path, dom: str) -> list[str]:
 def test_the_page_renders_with_no_console_message_and_its_links_resolve(
     browser: types.ModuleType, page: str
 ) -> None:
-    """Loaded in headless Chromium, the page logs nothing to the console (no script error, no
-    resource that failed to load), and every internal link names an existing page and anchor."""
+    """Loaded in headless Chromium, the page logs nothing to the console (no message, no script
+    error), and every internal link, stylesheet, script and image names a file that exists."""
     path = Path(str(SITE)) / page
     assert path.is_file(), f"the site has no {page}"
 
     rendered = browser.render(path)
 
     assert rendered.console == []
+    assert len(_parse(rendered.dom).hrefs) > 10  # the links were there to check
     assert 'id="furo-main-content"' in rendered.dom  # furo's layout, drawn
     assert _broken_links(path, rendered.dom) == []
 
@@ -138,3 +145,20 @@ def test_the_link_check_finds_a_broken_link(tmp_path: Path) -> None:
     broken = _broken_links(page, dom)
 
     assert [b.split(":")[0] for b in broken] == ["gone.html", "there.html#nowhere"]
+
+
+def test_the_browser_check_sees_a_console_error_and_a_missing_file(
+    browser: types.ModuleType, tmp_path: Path
+) -> None:
+    """The check itself can fail: a page that logs an error, and loads a script that is not
+    there, is caught on both counts."""
+    page = tmp_path / "index.html"
+    page.write_text(
+        '<main><script src="gone.js"></script><script>console.error("boom")</script></main>',
+        "utf-8",
+    )
+
+    rendered = browser.render(page)
+
+    assert any('"boom"' in message for message in rendered.console)
+    assert [b.split(":")[0] for b in _broken_links(page, rendered.dom)] == ["gone.js"]

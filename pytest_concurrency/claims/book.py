@@ -113,6 +113,15 @@ def book_url(claim_id: str, base: str = DEFAULT_BOOK_URL, *, section: str | None
     return f"{base.rstrip('/')}/claims/{page_name(section)}.html#{anchor(claim_id)}"
 
 
+#: How a claim's kind reads at the start of a sentence.
+_KIND_PHRASE = {
+    "behaviour": "A behaviour claim",
+    "performance": "A performance claim (a ratio)",
+    "guidance": "A guidance claim",
+    "example": "A worked-example claim",
+}
+
+
 def _safe_name(name: str) -> str:
     if not _SAFE_NAME.fullmatch(name):
         raise ValueError(f"{name!r} cannot name a page or a label (letters, digits, - and _)")
@@ -610,7 +619,10 @@ def _index(catalogue: Catalogue, specs: dict[str, list[SpecSource]], snapshot: _
     ]
     for section, info in catalogue.sections.items():
         lines += [f"### {text(section)}: {text(info.title)}", ""]
-        lines += ["| claim | kind | verdict | shown to fail | text |", "|---|---|---|---|---|"]
+        lines += [
+            "| claim | kind | verdict | alterations that caught it | text |",
+            "|---|---|---|---|---|",
+        ]
         for claim in catalogue.in_section(section):
             verdict = _verdict(claim.id, specs.get(claim.id, []))
             shown = _shown_to_fail_short(claim.id, snapshot)
@@ -659,13 +671,13 @@ def _snapshot_text(catalogue: Catalogue, snapshot: _Snapshot) -> list[str]:
         lines += _snapshot_of("sensitivity record", snapshot.sensitivity, snapshot)
         where = " ".join(
             str(snapshot.sensitivity.get(k) or "") for k in ("implementation", "python")
-        )
+        ).replace("cpython", "CPython")
         alterations = snapshot.alterations
         not_shown = [c.id for c in catalogue if not snapshot.caught_by(c.id)]
         lines += [
             f"Its {len(alterations)} alterations ran on {text(where.strip() or '?')}; "
             f"{len(catalogue) - len(not_shown)} of {len(catalogue)} claims were shown to fail "
-            f"under one at least; {NOT_SHOWN}: {_refs(not_shown) or 'none'}.",
+            f"under at least one; {NOT_SHOWN}: {_refs(not_shown) or 'none'}.",
         ]
     return lines
 
@@ -751,7 +763,8 @@ def _claim(claim: Claim, specs: list[SpecSource], snapshot: _Snapshot) -> list[s
         "",
         f"**한국어:** {korean}",
         "",
-        f"A {text(claim.kind)} claim, from {text(where)} of the study note (its text is not "
+        f"{_KIND_PHRASE.get(claim.kind, 'A ' + text(claim.kind) + ' claim')}, from "
+        f"{text(where.replace('note line', 'line'))} of the study note (its text is not "
         "reproduced here).",
         "",
         *_verdict_text(claim.id, specs),
@@ -856,7 +869,7 @@ def _sensitivity_text(claim: Claim, snapshot: _Snapshot) -> list[str]:
         lines = ["**Alterations that made its specs fail:**", ""]
         for name in caught:
             seconds = alterations[name].seconds if name in alterations else None
-            speed = f"its run ended in {seconds:g} s" if seconds is not None else "time unknown"
+            speed = f"caught in {seconds:g} s" if seconds is not None else "time unknown"
             lines.append(f"- {code(name)}: {speed}")
         return [*lines, ""]
     return [f"**{NOT_SHOWN[0].upper() + NOT_SHOWN[1:]}:** {_not_shown_reason(claim, snapshot)}", ""]
@@ -890,4 +903,4 @@ def _shown_to_fail_short(claim_id: str, snapshot: _Snapshot) -> str:
     if snapshot.sensitivity is None:
         return "-"
     count = len(snapshot.caught_by(claim_id))
-    return f"by {count}" if count else NOT_SHOWN
+    return f"{count} alteration{'s' if count != 1 else ''}" if count else NOT_SHOWN
