@@ -37,6 +37,7 @@ __all__ = [
     "max_workers_of",
     "pending_count",
     "queues_of",
+    "retires_workers",
     "starts_workers_at_once",
     "wake_manager",
     "work_queue_of",
@@ -70,6 +71,16 @@ def worker_processes(pool: object) -> dict[int, Any]:
     ``Executor.workers()``.
     """
     return dict(getattr(pool, "_processes", None) or {})
+
+
+def retires_workers(pool: object) -> bool:
+    """Whether a process pool replaces each worker after some calls (``max_tasks_per_child``).
+
+    internal API: ``ProcessPoolExecutor._max_tasks_per_child``; why: such a pool's workers end
+    by design, so a pid gone is no sign of a killed worker; public API that would replace it:
+    the option readable on the executor.
+    """
+    return getattr(pool, "_max_tasks_per_child", None) is not None
 
 
 def worker_pids(pool: object) -> set[int]:

@@ -55,6 +55,7 @@ from .cpython_internals import (  # CPython's private executor state, read there
     max_workers_of,
     pending_count,
     queues_of,
+    retires_workers,
     starts_workers_at_once,
     wake_manager,
     worker_pids,
@@ -179,7 +180,8 @@ def _lost_a_worker(pool: concurrent.futures.Executor, pids_at_start: Iterable[in
     if not is_process_pool(pool):
         return False
     processes = worker_processes(pool)
-    if set(pids_at_start) - set(processes):
+    # A pool with max_tasks_per_child retires its workers by design: a pid gone is no loss.
+    if not retires_workers(pool) and set(pids_at_start) - set(processes):
         return True
     return any(_process_ended(p) for p in processes.values())
 
