@@ -23,8 +23,10 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from .cpu import usable_cpus
 
 __all__ = [
+    "CONDITION_MARKERS",
     "CONFORMANCE_SCOPES",
     "MARKERS",
+    "SELECTORS",
     "MarkerError",
     "conformance_scope",
     "gil_enabled",
@@ -175,6 +177,12 @@ _GUARDS = {
     "cpus": _cpus,
     "library": _library,
 }
+
+
+#: The markers that choose what a spec runs on (an executor kind or loop flavour per run).
+SELECTORS = ("start_methods", "executor_kinds", "loop_flavours")
+#: The markers a verdict can be conditional on: the guards, then the selectors.
+CONDITION_MARKERS = (*_GUARDS, *SELECTORS)
 
 
 def guard_skip_reason(marks: Iterable[pytest.Mark]) -> str | None:

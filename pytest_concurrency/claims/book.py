@@ -34,9 +34,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..markers import CONDITION_MARKERS as _CONDITION_MARKERS
 from .catalogue import Catalogue, Claim, load_catalogue
 from .ledger import conditions_text
 from .matrix import MATRIX_SCHEMA
+from .report_md import escape_chars
 from .sensitivity import NOT_SHOWN
 from .sensitivity import SCHEMA as SENSITIVITY_SCHEMA
 
@@ -69,18 +71,6 @@ GENERATED = (
     "the specs or the snapshots, not this file."
 )
 
-# The markers that say where a spec runs (guards) and on what (selectors): a verdict that
-# depends on them is conditional on them.
-_CONDITION_MARKERS = (
-    "python",
-    "gil",
-    "platform",
-    "cpus",
-    "library",
-    "start_methods",
-    "executor_kinds",
-    "loop_flavours",
-)
 # A name that can become a file name, a label or a URL fragment as it is.
 _SAFE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
 
@@ -130,7 +120,6 @@ def _safe_name(name: str) -> str:
 
 # --- Strings as data ------------------------------------------------------------------------
 
-_HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 # What can start markup in the middle of a line: escapes, code spans, emphasis, links and
 # images, roles and substitutions, table cells, math and strikethrough (if ever enabled).
 _INLINE = frozenset("\\`*_[]{}|$~")
@@ -149,15 +138,7 @@ def text(value: object) -> str:
 def _escape(value: str) -> str:
     """Escape every character of ``value`` that could be markup, and nothing else (spaces
     stay, so that pieces of one line can be escaped apart)."""
-    out = []
-    for char in value:
-        if char in _HTML:
-            out.append(_HTML[char])
-        elif char in _INLINE:
-            out.append("\\" + char)
-        else:
-            out.append(char)
-    return "".join(out)
+    return escape_chars(value, _INLINE)
 
 
 def code(value: object) -> str:

@@ -12,11 +12,12 @@ Markdown links and table cells are backslash-escaped, so it shows as the text it
 from __future__ import annotations
 
 import urllib.parse
+from collections.abc import Collection
 from pathlib import Path
 
 from .matrix import Cell, Matrix, Row
 
-__all__ = ["render"]
+__all__ = ["escape_chars", "render"]
 
 
 def render(matrix: Matrix, out_dir: Path) -> str:
@@ -117,17 +118,23 @@ _HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _MARKDOWN = set("\\[]|")
 
 
-def _escape(text: str) -> str:
-    """``text`` as text in a Markdown table cell: no HTML, no link, no emphasis, one line."""
+def escape_chars(text: str, backslashed: Collection[str]) -> str:
+    """``text`` with HTML's ``< > &`` as entities and each of ``backslashed`` escaped with a
+    backslash: the one escaper of the Markdown this package writes (reports, the book)."""
     out = []
-    for char in " ".join(text.splitlines()):
+    for char in text:
         if char in _HTML:
             out.append(_HTML[char])
-        elif char in _MARKDOWN:
+        elif char in backslashed:
             out.append("\\" + char)
         else:
             out.append(char)
     return "".join(out)
+
+
+def _escape(text: str) -> str:
+    """``text`` as text in a Markdown table cell: no HTML, no link, no emphasis, one line."""
+    return escape_chars(" ".join(text.splitlines()), _MARKDOWN)
 
 
 def _escape_target(href: str) -> str:
