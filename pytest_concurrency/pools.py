@@ -115,7 +115,8 @@ def _process_ended(process: Any) -> bool:
     if pid is None:
         return False
     try:
-        stat = open(f"/proc/{pid}/stat").read()  # noqa: SIM115 (one read)
+        with open(f"/proc/{pid}/stat") as proc_stat:  # closed at once: no ResourceWarning
+            stat = proc_stat.read()
     except FileNotFoundError:
         return True
     except OSError:  # no /proc here: ask the kernel whether the pid exists
@@ -425,6 +426,7 @@ class PoolKeeper:
     def __init__(self, warm: WarmPools | None = None) -> None:
         self.warm = warm
         self._leases: list[_Lease] = []
+        self._left: list[Survivor] = []  # what outlived shutting the warm pools down for a fork
 
     def make(
         self,
@@ -454,6 +456,12 @@ class PoolKeeper:
             key = (kind, size, tuple(sorted(options.items())))
             pool = self.warm.take(key)
         if pool is None:
+            if self.warm is not None and start_method_of(kind) == "fork":
+                # The new pool forks its workers; the idle warm pools' threads would make that a
+                # fork of a multi-threaded process (a DeprecationWarning from 3.12, and a child
+                # that may inherit a lock some thread held). A fork pool is made once a session
+                # and kept warm itself, so the others are shut down this once.
+                self._left += self.warm.clear()
             pool = make_executor(
                 kind, max_workers, initializer=initializer, initargs=initargs, **options
             )
@@ -467,7 +475,7 @@ class PoolKeeper:
         """End every lease: fresh pools are shut down; warm ones are settled, checked and given
         back, or shut down if the test broke them. Returns the workers that outlived the
         ``medium`` hang bound."""
-        survivors: list[Survivor] = []
+        survivors, self._left = self._left, []
         leases, self._leases = self._leases, []
         for lease in leases:
             survivors += self._end(lease)

@@ -402,7 +402,52 @@ def test_closing_the_cache_shuts_every_pool_down(warm: WarmPools) -> None:
     assert not [w for w in [*threads, *processes] if w.is_alive()]
 
 
+@pytest.mark.skipif("fork" not in available_start_methods(), reason="needs the fork start method")
+def test_a_new_fork_pool_first_shuts_the_idle_warm_pools_down(warm: WarmPools) -> None:
+    """Idle warm pools keep threads; a fork pool made beside them would fork a multi-threaded
+    process. They are shut down before it is made; the pools in this test's hands are not."""
+    others = [kind for kind in KINDS if kind != "process-fork"]
+    for kind in others:
+        keeper, _ = lease(warm, kind)
+        keeper.close()
+    keeper = PoolKeeper(warm)
+    held = keeper.make("thread", 3)
+    idle_before = len(warm)
+
+    pool = keeper.make("process-fork", 2)
+    idle_after = len(warm)
+    value = pool.submit(square, 4).result(hang_bound("medium"))
+    held_still_runs = held.submit(square, 5).result(hang_bound("medium"))
+    assert keeper.close() == []
+
+    assert (idle_before, idle_after) == (len(others), 0)
+    assert (value, held_still_runs) == (16, 25)
+
+
 # --- through pytest: the fixtures, the marker, the option -----------------------------------
+
+@pytest.mark.skipif("fork" not in available_start_methods(), reason="needs the fork start method")
+def test_warm_pools_do_not_make_a_users_fork_pool_warn(pytester: pytest.Pytester) -> None:
+    """A suite with ``filterwarnings = error`` runs a fork pool after thread and spawn pools
+    went back warm: no warning about forking a multi-threaded process (3.12+ gives one), and
+    none from the pools' health checks."""
+    pytester.makeini(
+        "[pytest]\nasyncio_default_fixture_loop_scope = function\nfilterwarnings =\n    error\n"
+    )
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.parametrize("kind", ["thread", "process-spawn", "process-fork"])
+        def test_pool(executor_factory, kind):
+            assert executor_factory(kind, 2).submit(pow, 2, 5).result(30) == 32
+        """
+    )
+
+    # In a process of its own: an xdist worker has threads of its own, which fork would see.
+    result = pytester.runpytest_subprocess("-p", "no:randomly", "-p", "no:xdist", "-W", "error")
+
+    result.assert_outcomes(passed=3)
 
 SHARES = """
 import pytest
