@@ -426,6 +426,7 @@ def test_a_new_fork_pool_first_shuts_the_idle_warm_pools_down(warm: WarmPools) -
 
 # --- through pytest: the fixtures, the marker, the option -----------------------------------
 
+
 @pytest.mark.skipif("fork" not in available_start_methods(), reason="needs the fork start method")
 def test_warm_pools_do_not_make_a_users_fork_pool_warn(pytester: pytest.Pytester) -> None:
     """A suite with ``filterwarnings = error`` runs a fork pool after thread and spawn pools
@@ -448,6 +449,7 @@ def test_warm_pools_do_not_make_a_users_fork_pool_warn(pytester: pytest.Pytester
     result = pytester.runpytest_subprocess("-p", "no:randomly", "-p", "no:xdist", "-W", "error")
 
     result.assert_outcomes(passed=3)
+
 
 SHARES = """
 import pytest
