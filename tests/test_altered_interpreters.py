@@ -4,8 +4,9 @@ Every folder of ``tests/alterations`` holds one ``sitecustomize.py`` that change
 of the standard library which a claim of the catalogue is about, and names, in two constants,
 the claims it must contradict (``CLAIMS``) and the spec files or node ids to run (``SPECS``).
 Optional constants: ``ARGS``, more pytest arguments (to keep the run short); ``PYTHON``, a
-version range outside which the alteration means nothing, and ``PLATFORM``, a ``sys.platform``
-prefix: elsewhere the test skips, saying so.
+version range outside which the alteration means nothing, ``PLATFORM``, a ``sys.platform``
+prefix, and ``COMMANDS``, programs its specs need on ``PATH`` (``redis-server``): elsewhere the
+test skips, saying so.
 
 Each test runs pytest on the alteration's specs in a child interpreter whose ``PYTHONPATH``
 starts with that folder, so the alteration loads in every process of the run, the spawn and
@@ -43,6 +44,7 @@ import json
 import os
 import platform
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -89,6 +91,7 @@ class Alteration:
     args: tuple[str, ...] = ()
     python: str = ""
     platform: str = ""
+    commands: tuple[str, ...] = ()
     problems: list[str] = field(default_factory=list)
 
 
@@ -119,6 +122,7 @@ def read_alteration(folder: Path) -> Alteration:
         args=tuple(constants.get("ARGS", ())),  # type: ignore[arg-type]
         python=str(constants.get("PYTHON", "")),
         platform=str(constants.get("PLATFORM", "")),
+        commands=tuple(constants.get("COMMANDS", ())),  # type: ignore[arg-type]
         problems=problems,
     )
 
@@ -367,6 +371,8 @@ def test_the_sensitivity_record_gathers_the_alterations_of_one_run(
 def applies_here(alteration: Alteration) -> bool:
     if alteration.platform and not sys.platform.startswith(alteration.platform):
         return False
+    if not all(shutil.which(command) for command in alteration.commands):
+        return False
     return not alteration.python or SpecifierSet(alteration.python).contains(
         sys.version.split()[0], prereleases=True
     )
@@ -485,6 +491,7 @@ def _run_altered(alteration: Alteration, tmp_path: Path, entry: dict[str, object
             for need in (
                 alteration.python and f"Python {alteration.python}",
                 alteration.platform and f"platform {alteration.platform}",
+                alteration.commands and " and ".join(alteration.commands) + " on PATH",
             )
             if need
         )
