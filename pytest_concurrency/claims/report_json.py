@@ -132,14 +132,19 @@ def build(ledger: Ledger, run: dict[str, Any], rootdir: Path) -> dict[str, Any]:
     }
 
 
-def load(path: Path) -> dict[str, Any]:
-    """Read and check one claims report; :class:`ReportError` says what is wrong with it."""
+def read_json(path: Path) -> Any:
+    """The JSON document in ``path``; :class:`ReportError` says why it cannot be read."""
     try:
-        document = json.loads(path.read_text("utf-8"))
+        return json.loads(path.read_text("utf-8"))
     except OSError as error:
         raise ReportError(f"{path}: cannot read it ({error.strerror})") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise ReportError(f"{path}: not JSON ({error})") from None
+
+
+def load(path: Path) -> dict[str, Any]:
+    """Read and check one claims report; :class:`ReportError` says what is wrong with it."""
+    document = read_json(path)
     if not isinstance(document, dict) or document.get("schema") != SCHEMA:
         raise ReportError(
             f'{path}: not a claims report (no "schema": "{SCHEMA}"); write one with '

@@ -20,12 +20,11 @@ says which alterations its specs were shown to fail under, or "not shown to fail
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .report_json import ReportError
+from .report_json import ReportError, read_json
 
 __all__ = ["NOT_SHOWN", "SCHEMA", "Sensitivity", "load_sensitivity"]
 
@@ -60,12 +59,7 @@ class Sensitivity:
 
 def load_sensitivity(path: Path) -> Sensitivity:
     """Read one sensitivity record; :class:`ReportError` says what is wrong with it."""
-    try:
-        document: Any = json.loads(path.read_text("utf-8"))
-    except OSError as error:
-        raise ReportError(f"{path}: cannot read it ({error.strerror})") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ReportError(f"{path}: not JSON ({error})") from None
+    document = read_json(path)
     if not isinstance(document, dict) or document.get("schema") != SCHEMA:
         raise ReportError(
             f'{path}: not a sensitivity record (no "schema": "{SCHEMA}"); tox -e altered writes one'
