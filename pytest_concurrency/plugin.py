@@ -53,7 +53,12 @@ from .hygiene import (
 )
 from .kinds import PLUGINS as _KIND_PLUGINS
 from .options import Settings, add_options
-from .pytest_internals import loop_factory_of, run_session, running_loop_of
+from .pytest_internals import (
+    loop_factory_of,
+    release_failed_call_frames,
+    run_session,
+    running_loop_of,
+)
 from .servers import LatencyServer
 from .sync import Gate
 from .thread_time.pytest_plugin import ThreadTimePlugin
@@ -67,6 +72,7 @@ written_key = pytest.StashKey[Path]()
 flavours_key = pytest.StashKey[Mapping[str, loops.LoopFactory]]()
 guard_key = pytest.StashKey[hang_guard.HangGuardPlugin]()
 other_hooks_key = pytest.StashKey[dict[str, tuple[str, str]]]()  # hook -> (what, first test)
+call_failed_key = pytest.StashKey[bool]()
 
 # The third-party executor kinds are plugins of their own, registered through our hook as an
 # outside project's would be (pytest registers the modules listed here with this one).
@@ -427,6 +433,9 @@ def pytest_runtest_teardown(item: pytest.Item) -> Generator[None, None, None]:
     funcargs = getattr(item, "funcargs", None)
     if isinstance(funcargs, dict):
         funcargs.clear()
+    # Nor what only a failure holds: pytest keeps a failed call's frames for post-mortem.
+    if item.stash.get(call_failed_key, False):
+        release_failed_call_frames()
     tasks = task_survivors(still_pending(item.stash.get(tasks_key, [])))
     left = tasks + snapshot.survivors(hang_bound("short"))
     others = made_by_other_hooks(snapshot)
@@ -444,6 +453,8 @@ def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
+    if report.when == "call" and report.failed:
+        item.stash[call_failed_key] = True
     if report.failed:
         links = _book_links(item)
         if links:

@@ -1,6 +1,6 @@
 """The one module that reads pytest's and pytest-asyncio's private names.
 
-The plugin needs three things neither project offers publicly. Each is flagged as trio flags
+The plugin needs four things neither project offers publicly. Each is flagged as trio flags
 its own uses of private names (*internal API*; *why*; *public API that would replace it*), so
 that a new release of either project breaks here, in one place, and the fix is plain.
 
@@ -13,12 +13,20 @@ Python.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import sys
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-__all__ = ["LOOP_FACTORY_PARAM", "loop_factory_of", "run_session", "running_loop_of"]
+__all__ = [
+    "LOOP_FACTORY_PARAM",
+    "loop_factory_of",
+    "release_failed_call_frames",
+    "run_session",
+    "running_loop_of",
+]
 
 # --- pytest -----------------------------------------------------------------------------------
 
@@ -46,6 +54,29 @@ def run_session(
 #: ``--conformance`` run, record the flavour in the claims report); public API that would
 #: replace it: a documented fixture or item attribute naming the chosen loop factory.
 LOOP_FACTORY_PARAM = "_asyncio_loop_factory"
+
+
+def release_failed_call_frames() -> None:
+    """Clear the local variables of the frames of the test call that just failed.
+
+    internal API: pytest's runner keeps the failure in ``sys.last_traceback`` (and
+    ``sys.last_value``, ``sys.last_exc`` from 3.12) until the next test's call, for
+    post-mortem debugging; why: those frames keep the failed test's locals alive past its
+    teardown, so the leak check would blame the test for what only its failure holds (a
+    ``multiprocessing`` semaphore that the frame's end would have released). ``--pdb`` and
+    ``pytest_exception_interact`` have run by teardown; the traceback itself stays, so a later
+    ``pdb.pm()`` still shows where it failed, without the locals. Public API that would replace
+    it: none; pytest could drop the frames' locals itself once post-mortem has had its turn.
+    """
+    entry = getattr(sys, "last_traceback", None)
+    while entry is not None:
+        frame = entry.tb_frame
+        with contextlib.suppress(RuntimeError):  # a frame still running keeps its locals
+            frame.clear()
+            # Before 3.13 a frame also keeps the snapshot of its locals that formatting the
+            # failure made (``f_locals``); reading it again syncs it with the cleared frame.
+            frame.f_locals  # noqa: B018
+        entry = entry.tb_next
 
 
 def loop_factory_of(item: pytest.Item) -> object | None:

@@ -416,6 +416,42 @@ def test_what_a_test_leaves_behind_fails_it_naming_what_and_the_fix(
     )
 
 
+@pytest.mark.platform("linux")
+def test_a_failed_test_is_not_blamed_for_what_only_its_failure_holds(
+    pytester: pytest.Pytester,
+) -> None:
+    """pytest keeps a failed call's frames (for post-mortem debugging) until the next test's
+    call, and with them the test's locals: a semaphore the frame's end would release is not a
+    leak of the failed test. A thread the failed test leaves is still one."""
+    pytester.makepyfile(
+        """
+        import multiprocessing
+        import threading
+
+        STOP = threading.Event()
+
+        def test_fails_holding_a_semaphore():
+            value = multiprocessing.get_context("spawn").Value("d", 0.0)
+            assert value.value == 1.0
+
+        def test_fails_leaving_a_thread():
+            threading.Thread(target=STOP.wait, name="left-by-a-failure").start()
+            assert False
+
+        def test_zz_release():
+            STOP.set()
+        """
+    )
+
+    result = pytester.runpytest("--hang-scale=0.01", "-p", "no:randomly")
+
+    result.assert_outcomes(passed=1, failed=2, errors=1)
+    result.stdout.fnmatch_lines(
+        ["*ERROR at teardown of test_fails_leaving_a_thread*", "*thread 'left-by-a-failure'*"]
+    )
+    result.stdout.no_fnmatch_line("*semaphore '/*")
+
+
 @pytest.mark.parametrize("kind", KINDS)
 def test_warn_mode_reports_each_kind_as_a_warning(pytester: pytest.Pytester, kind: str) -> None:
     """--leak-check=warn lets the test pass and warns, naming what it left."""
