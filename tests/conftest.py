@@ -7,6 +7,8 @@ plugin loaded (through its entry point) exactly as a user's run would load it.
 from __future__ import annotations
 
 import concurrent.futures.process
+import importlib.machinery
+import importlib.util
 import multiprocessing.connection
 import multiprocessing.forkserver
 import multiprocessing.popen_fork
@@ -15,8 +17,11 @@ import multiprocessing.popen_spawn_posix
 import multiprocessing.queues
 import multiprocessing.resource_tracker
 import multiprocessing.synchronize
+import os
 import threading
+import types
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import hypothesis
 import pytest
@@ -101,3 +106,37 @@ def gate() -> Iterator[Gate]:
     opened = Gate()
     yield opened
     opened.event.set()
+
+
+#: The development tool that pictures a page in headless Chromium; not part of the package.
+SCREENSHOT_TOOL = Path(__file__).parents[1] / "tools" / "screenshot"
+
+
+def _load_screenshot_tool() -> types.ModuleType:
+    """``tools/screenshot`` as a module (a script without ``.py``, so loaded by path)."""
+    loader = importlib.machinery.SourceFileLoader("screenshot_tool", str(SCREENSHOT_TOOL))
+    spec = importlib.util.spec_from_loader(loader.name, loader)
+    if spec is None:
+        raise ImportError(f"cannot load {SCREENSHOT_TOOL}")
+    module = importlib.util.module_from_spec(spec)
+    loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def screenshot_tool() -> types.ModuleType:
+    """The screenshot tool, loaded once, whether or not a browser is installed."""
+    return _load_screenshot_tool()
+
+
+@pytest.fixture
+def browser(screenshot_tool: types.ModuleType) -> types.ModuleType:
+    """The screenshot tool, once a browser is known to be there; else skip, or fail where
+    ``PYTEST_CONCURRENCY_REQUIRE_BROWSER=1`` (CI installs Chromium, so a skip would hide a
+    broken check)."""
+    if screenshot_tool.find_browser() is None:
+        reason = f"no Chromium-family browser on PATH ({', '.join(screenshot_tool.BROWSERS)})"
+        if os.environ.get("PYTEST_CONCURRENCY_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"{reason}, and PYTEST_CONCURRENCY_REQUIRE_BROWSER=1 requires one")
+        pytest.skip(f"{reason}; apt-get install chromium to run it")
+    return screenshot_tool

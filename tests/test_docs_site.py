@@ -10,8 +10,6 @@ turns that skip into a failure, so CI proves the check ran.
 
 from __future__ import annotations
 
-import importlib.machinery
-import importlib.util
 import os
 import types
 from html.parser import HTMLParser
@@ -21,36 +19,12 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 SITE = os.environ.get("PYTEST_CONCURRENCY_SITE")
-TOOL = Path(__file__).parents[1] / "tools" / "screenshot"
 #: The pages looked at: the front page and the claims book's page of asyncio fundamentals.
 PAGES = {"front page": "index.html", "claims-book page": "claims/aio.html"}
 
 needs_site = pytest.mark.skipif(
     not SITE, reason="needs the built site in PYTEST_CONCURRENCY_SITE (tox -e docs sets it)"
 )
-
-
-def _load_tool() -> types.ModuleType:
-    loader = importlib.machinery.SourceFileLoader("screenshot_tool", str(TOOL))
-    spec = importlib.util.spec_from_loader(loader.name, loader)
-    assert spec is not None
-    module = importlib.util.module_from_spec(spec)
-    loader.exec_module(module)
-    return module
-
-
-tool = _load_tool()
-
-
-@pytest.fixture
-def browser() -> types.ModuleType:
-    """The screenshot tool, once a browser is known to be there (else skip, or fail in CI)."""
-    if tool.find_browser() is None:
-        reason = f"no Chromium-family browser on PATH ({', '.join(tool.BROWSERS)})"
-        if os.environ.get("PYTEST_CONCURRENCY_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"{reason}, and PYTEST_CONCURRENCY_REQUIRE_BROWSER=1 requires one")
-        pytest.skip(f"{reason}; apt-get install chromium to run it")
-    return tool
 
 
 class _Links(HTMLParser):

@@ -3,8 +3,6 @@ verdict colours."""
 
 from __future__ import annotations
 
-import importlib.machinery
-import importlib.util
 import json
 import struct
 import subprocess
@@ -21,23 +19,6 @@ from pytest_concurrency.claims.report_html import COLOURS
 
 #: The development tool that pictures a page; not part of the installed package.
 TOOL = Path(__file__).parents[1] / "tools" / "screenshot"
-
-
-def _load_tool() -> types.ModuleType:
-    loader = importlib.machinery.SourceFileLoader("screenshot_tool", str(TOOL))
-    spec = importlib.util.spec_from_loader(loader.name, loader)
-    assert spec is not None
-    module = importlib.util.module_from_spec(spec)
-    loader.exec_module(module)
-    return module
-
-
-tool = _load_tool()
-needs_browser = pytest.mark.skipif(
-    tool.find_browser() is None,
-    reason=f"no Chromium-family browser on PATH ({', '.join(tool.BROWSERS)}); "
-    "apt-get install chromium to run it",
-)
 
 SPECS = """
 import pytest
@@ -108,9 +89,8 @@ def rgb(colour: str) -> tuple[int, int, int]:
     return (int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16))
 
 
-@needs_browser
 def test_the_html_matrix_renders_in_the_verdict_colours(
-    pytester: pytest.Pytester, tmp_path: Path
+    browser: types.ModuleType, pytester: pytest.Pytester, tmp_path: Path
 ) -> None:
     pytester.makepyfile(test_specs=SPECS)
     pytester.runpytest("-p", "no:cacheprovider", "--claims-report=run.json")
