@@ -41,7 +41,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Container, Hashable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -381,12 +381,12 @@ class WarmPools:
         self.replaced.append(why)
         return shutdown_and_check(pool, bound, pids_at_start)
 
-    def clear(self) -> list[Survivor]:
-        """Shut every idle pool down at once and join their workers within the ``medium``
-        bound; what outlived it (processes among them are terminated)."""
+    def clear(self, kinds: Container[str] | None = None) -> list[Survivor]:
+        """Shut every idle pool (of ``kinds``, when given) down at once and join their workers
+        within the ``medium`` bound; what outlived it (processes among them are terminated)."""
         with self._lock:
-            pools = [pool for _, pool in self._idle.values()]
-            self._idle.clear()
+            chosen = [o for o, (k, _) in self._idle.items() if kinds is None or k[0] in kinds]
+            pools = [self._idle.pop(order)[1] for order in chosen]
         workers = [(pool, _long_lived_workers(pool)) for pool in pools]
         for pool in pools:
             shutdown_nowait(pool)  # the kind knows how (loky's shutdown() has no cancel_futures)
@@ -457,11 +457,12 @@ class PoolKeeper:
             pool = self.warm.take(key)
         if pool is None:
             if self.warm is not None and start_method_of(kind) == "fork":
-                # The new pool forks its workers; the idle warm pools' threads would make that a
-                # fork of a multi-threaded process (a DeprecationWarning from 3.12, and a child
-                # that may inherit a lock some thread held). A fork pool is made once a session
-                # and kept warm itself, so the others are shut down this once.
-                self._left += self.warm.clear()
+                # The new pool forks its workers; idle warm thread pools would make that a fork
+                # of a multi-threaded process (a DeprecationWarning from 3.12). They cost
+                # microseconds to make again, so they go. Warm process pools keep their manager
+                # threads: making them again costs a spawn, and the warning is only a warning
+                # (CPython drops it even where warnings are errors).
+                self._left += self.warm.clear(kinds={THREAD})
             pool = make_executor(
                 kind, max_workers, initializer=initializer, initargs=initargs, **options
             )
