@@ -28,6 +28,7 @@ from typing import Any
 
 __all__ = [
     "broken_reason",
+    "call_queue_of",
     "drop_cancelled_thread_calls",
     "executor_parts",
     "feeder_thread",
@@ -132,6 +133,18 @@ def feeder_thread(pool: object) -> Any:
     it: as for :func:`queues_of`.
     """
     return getattr(getattr(pool, "_call_queue", None), "_thread", None)
+
+
+def call_queue_of(pool: object) -> Any:
+    """A process pool's call queue, or ``None``: read before ``shutdown()``, which drops it.
+
+    internal API: ``ProcessPoolExecutor._call_queue``; why: when the manager thread has died,
+    nothing closes the queue, and its feeder thread waits for calls forever; closing it (a
+    public method of the queue) ends the feeder, as the manager does when it ends normally.
+    Public API that would replace it: a ``shutdown()`` that still works when the manager thread
+    has died.
+    """
+    return getattr(pool, "_call_queue", None)
 
 
 def executor_parts(pool: object) -> list[Any]:

@@ -47,6 +47,7 @@ from typing import Any
 
 from .cpython_internals import (  # CPython's private executor state, read there only
     broken_reason,
+    call_queue_of,
     drop_cancelled_thread_calls,
     feeder_thread,
     is_process_pool,
@@ -187,19 +188,24 @@ def _lost_a_worker(pool: concurrent.futures.Executor, pids_at_start: Iterable[in
     return any(_process_ended(p) for p in processes.values())
 
 
-def _kill_workers(pool: concurrent.futures.Executor) -> None:
-    """Kill a process pool's live workers, as CPython does when it finds its pool broken.
+def _manager_ended(pool: concurrent.futures.Executor) -> bool:
+    """Whether a process pool's manager thread was started and has ended: normally only when
+    the pool is shut down or broken; a manager that died of an exception of its own (such as
+    ``InvalidStateError``, setting the result of a future marked cancelled while its call ran)
+    leaves the workers and the queued calls with nobody to tend them."""
+    manager = manager_thread(pool) if is_process_pool(pool) else None
+    return manager is not None and not manager.is_alive()
 
-    A worker killed from outside may have died holding the call queue's read lock: another
-    worker blocked on that lock never reads the pool's "stop" message, and the manager thread
-    joins it without a bound. The manager can see the shutdown request before the dead worker
-    (it checks its wake-up pipe first), so shutting such a pool down gently can hang for good
-    (seen on 3.15 with fork, 1 run in 10). Killed, the workers end and the manager joins them.
-    """
-    for process in worker_processes(pool).values():
+
+def _kill(processes: Iterable[Any]) -> bool:
+    """Kill the processes that are still alive; whether there was one."""
+    killed = False
+    for process in processes:
         if not _process_ended(process):
             with contextlib.suppress(OSError, ValueError, AttributeError):  # reaped or closed
                 process.kill()
+                killed = True
+    return killed
 
 
 def _long_lived_workers(pool: concurrent.futures.Executor) -> list[Any]:
@@ -219,15 +225,37 @@ def shutdown_and_check(
     pids_at_start: Iterable[int] = (),
 ) -> list[Survivor]:
     """Shut ``pool`` down and return the workers still alive after ``bound`` (default: the
-    ``medium`` hang bound); surviving processes are terminated. A process pool that lost a
-    worker (one of ``pids_at_start``, or one that ended) has the others killed first: they may
-    wait on a lock the dead one held."""
+    ``medium`` hang bound); surviving processes are terminated.
+
+    A process pool's workers are killed rather than asked to stop when nobody would ask them:
+
+    * it lost a worker (one of ``pids_at_start``, or one that ended): a worker killed from
+      outside may have died holding the call queue's read lock, and another worker blocked on
+      that lock never reads the "stop" message; CPython's manager thread can take the shutdown
+      request before it sees the dead worker (it checks its wake-up pipe first) and then joins
+      the others without a bound (seen on 3.15 with fork, 1 run in 10). CPython kills the
+      workers itself when it finds its pool broken;
+    * its manager thread died (an exception of its own, such as ``InvalidStateError`` when the
+      future of a running call was marked cancelled): a normal shutdown ends the manager last,
+      after it has joined the workers, so workers alive once it has ended will never be told
+      to stop. Their call queue is closed too, so its feeder thread ends, as the manager would
+      have done.
+    """
     workers = _long_lived_workers(pool)
+    manager = manager_thread(pool) if is_process_pool(pool) else None
+    processes = list(worker_processes(pool).values()) if is_process_pool(pool) else []
+    call_queue = call_queue_of(pool)  # shutdown() drops the pool's references to both
     if _lost_a_worker(pool, pids_at_start):
-        _kill_workers(pool)
+        _kill(processes)
     shutdown_nowait(pool)  # the kind knows how (loky's shutdown() has no cancel_futures)
     limit = hang_bound("medium") if bound is None else bound
-    return join_all(workers, limit, owner=type(pool).__name__)
+    deadline = time.monotonic() + limit
+    if manager is not None:
+        manager.join(limit)
+        if not manager.is_alive() and _kill(processes) and call_queue is not None:
+            with contextlib.suppress(OSError, ValueError):  # closed already
+                call_queue.close()
+    return join_all(workers, max(0.0, deadline - time.monotonic()), owner=type(pool).__name__)
 
 
 # Which lease each worker (thread or process) last ran an ``on_lease`` hook for.
@@ -292,13 +320,23 @@ class _Lease:
         _drop_cancelled(self.pool)
         # A cancelled future counts as done for wait() only once a worker has seen it.
         running = [future for future in self.futures if not future.cancelled()]
-        _, unfinished = concurrent.futures.wait(running, timeout=bound)
         self.futures.clear()
+        # Waited in slices: a process pool whose manager thread died will never finish them.
+        unfinished = set(running)
+        while unfinished and not _manager_ended(self.pool):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            _, unfinished = concurrent.futures.wait(unfinished, timeout=min(left, 0.1))
+        if _manager_ended(self.pool):  # shut down, broken, or died: health_problem says which
+            return health_problem(self.pool) or "its manager thread has ended"
         if unfinished:
             return f"{len(unfinished)} call(s) of the test still running after {bound:.0f} s"
         while pending_count(self.pool):
             if time.monotonic() > deadline:
                 return "cancelled calls still queued"
+            if _manager_ended(self.pool):
+                return health_problem(self.pool) or "its manager thread has ended"
             time.sleep(0.0005)
         return None
 

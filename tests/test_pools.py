@@ -17,7 +17,13 @@ from pathlib import Path
 
 import pytest
 
-from pytest_concurrency import Gate, available_start_methods, hang_bound, wait_until
+from pytest_concurrency import (
+    Gate,
+    LatencyServer,
+    available_start_methods,
+    hang_bound,
+    wait_until,
+)
 from pytest_concurrency.pools import (
     PoolKeeper,
     WarmPools,
@@ -25,7 +31,7 @@ from pytest_concurrency.pools import (
     health_problem,
     shutdown_and_check,
 )
-from pytest_concurrency.spec_support.workloads import current_pid, random_integer, square
+from pytest_concurrency.spec_support.workloads import current_pid, fetch, random_integer, square
 
 PROCESS_KINDS = [f"process-{m}" for m in available_start_methods()]
 KINDS = ["thread", *PROCESS_KINDS]
@@ -263,6 +269,62 @@ def test_a_pool_that_lost_the_worker_holding_the_queue_lock_still_shuts_down(kin
 
     assert dead.exitcode == -signal.SIGKILL
     assert survivors == []
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")  # the point
+@pytest.mark.parametrize("kind", PROCESS_KINDS)
+def test_a_pool_whose_manager_thread_died_still_shuts_down_at_once(kind: str) -> None:
+    """The manager thread tells the workers to stop; if it has died (here: the future of a
+    running call was marked cancelled, so setting its result raised InvalidStateError in the
+    manager, as under an altered Future.cancel), nothing will, and a gentle shutdown waits
+    its whole bound. The workers are killed instead, at once."""
+    keeper = PoolKeeper()
+    pool = keeper.make(kind, 1)
+    with LatencyServer() as server:
+        server.hold()
+        call = pool.submit(fetch, server.url("/held"))
+        wait_until(call.running, timeout=hang_bound("medium"))
+        with call._condition:  # type: ignore[attr-defined]
+            call._state = "CANCELLED"  # type: ignore[attr-defined]
+        server.release()
+        manager = pool._executor_manager_thread  # type: ignore[attr-defined]
+        manager.join(hang_bound("medium"))
+    workers = list(pool._processes.values())  # type: ignore[attr-defined]
+
+    keeper._leases.clear()  # this test shuts the pool down itself, as the keeper would
+    survivors = shutdown_and_check(pool, hang_bound("medium"))
+
+    assert not manager.is_alive()
+    assert survivors == []
+    assert [w.exitcode for w in workers] == [-signal.SIGKILL]
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")  # the point
+@pytest.mark.parametrize("kind", PROCESS_KINDS)
+def test_a_lease_ends_at_once_when_the_pools_manager_thread_died(
+    warm: WarmPools, kind: str
+) -> None:
+    """The test's calls would never finish, nor its cancelled ones leave the queue, with the
+    manager thread dead: the lease does not wait its bound for them. The pool is replaced for
+    that reason, and its workers are gone."""
+    keeper, pool = lease(warm, kind, 1)
+    with LatencyServer() as server:
+        server.hold()
+        call = pool.submit(fetch, server.url("/held"))
+        pool.submit(fetch, server.url("/queued"))
+        wait_until(call.running, timeout=hang_bound("medium"))
+        with call._condition:  # type: ignore[attr-defined]
+            call._state = "CANCELLED"  # type: ignore[attr-defined]
+        server.release()
+        pool._executor_manager_thread.join(hang_bound("medium"))  # type: ignore[attr-defined]
+    workers = list(pool._processes.values())  # type: ignore[attr-defined]
+
+    survivors = keeper.close()
+
+    assert survivors == []
+    assert warm.replaced == ["its manager thread has ended"]
+    assert len(warm) == 0
+    assert not [w for w in workers if w.is_alive()]
 
 
 @pytest.mark.parametrize("kind", PROCESS_KINDS)
