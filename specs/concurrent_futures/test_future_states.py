@@ -174,7 +174,9 @@ def test_a_process_pool_reports_running_before_its_worker_is_ready(
     )
 
     futures = [pool.submit(fetch, http_server.url(f"/{n}")) for n in (1, 2, 3)]
-    wait_until(futures[1].running, timeout=hang_bound("medium"))
+    # The pool's manager thread queues the calls at once, whether the worker is ready or not:
+    # the short bound. The worker's start (a spawn on a loaded machine) may take longer.
+    wait_until(futures[1].running, timeout=hang_bound("short"))
     wait_until(lambda: http_server.in_flight == 1, timeout=hang_bound("medium"))
     states = [future_state(f) for f in futures]
     calls_started = list(http_server.requests)
