@@ -73,6 +73,7 @@ flavours_key = pytest.StashKey[Mapping[str, loops.LoopFactory]]()
 guard_key = pytest.StashKey[hang_guard.HangGuardPlugin]()
 other_hooks_key = pytest.StashKey[dict[str, tuple[str, str]]]()  # hook -> (what, first test)
 call_failed_key = pytest.StashKey[bool]()
+current_item_key = pytest.StashKey[pytest.Item]()
 
 # The third-party executor kinds are plugins of their own, registered through our hook as an
 # outside project's would be (pytest registers the modules listed here with this one).
@@ -131,8 +132,22 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(hang_guard.FallbackReportPlugin(), "concurrency-fallback-report")
     guard = config.stash[guard_key] = hang_guard.HangGuardPlugin(config, settings.hang_guard)
     config.pluginmanager.register(guard, "concurrency-hang-guard")
+    _set_last_resort(config, functools.partial(_report_before_the_backstop, config))
     config.pluginmanager.register(explore_plugin, "concurrency-explore")
     config.pluginmanager.register(ThreadTimePlugin(config), "concurrency-thread-time")
+
+
+def _set_last_resort(config: pytest.Config, report: Callable[[str], None]) -> None:
+    """The guard's last resort writes this session's report; a nested session (pytester)
+    puts the outer one's back when it ends."""
+    alarm = hang_guard.the_alarm
+    previous = (alarm.last_resort, alarm.last_resort_called)
+    alarm.last_resort, alarm.last_resort_called = report, False
+
+    def restore() -> None:
+        alarm.last_resort, alarm.last_resort_called = previous
+
+    config.add_cleanup(restore)
 
 
 def _register_implementations(config: pytest.Config) -> None:
@@ -372,6 +387,7 @@ def pytest_deselected(items: list[pytest.Item]) -> None:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
+    item.config.stash[current_item_key] = item  # the test the guard's last resort reports
     reason = markers.guard_skip_reason(item.iter_markers())
     if reason is not None:
         # Skipped by pytest's own skip marker, so the report points at the test, not here.
@@ -490,6 +506,29 @@ class _ReportRecorder:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int | pytest.ExitCode) -> None:
+    _write_claims_report(session, exitstatus)
+
+
+def _report_before_the_backstop(config: pytest.Config, message: str) -> None:
+    """The hang guard's backstop is about to end the process: the test under way swallowed
+    every exception the guard raised. Record that test as failed and write the claims report
+    now, marked as a run stopped early, so that the run still ends with its report (under
+    xdist the controller reports the lost worker's test itself)."""
+    item = config.stash.get(current_item_key, None)
+    if item is None or hasattr(config, "workerinput"):
+        return
+    why = "the hang guard's backstop ended the run: the test swallowed HangGuardExpired"
+    longrepr = f"{message}\n{why}"
+    report = pytest.TestReport(
+        item.nodeid, item.location, {}, "failed", longrepr, "call", [], 0.0,
+        user_properties=list(item.user_properties),
+    )  # fmt: skip
+    config.stash[ledger_key].record(report)
+    item.session.shouldstop = f"{why} ({item.nodeid})"
+    _write_claims_report(item.session, pytest.ExitCode.TESTS_FAILED)
+
+
+def _write_claims_report(session: pytest.Session, exitstatus: int | pytest.ExitCode) -> None:
     config = session.config
     path = config.stash[settings_key].claims_report
     if path is None or _listing_only(config) or hasattr(config, "workerinput"):

@@ -659,6 +659,41 @@ def test_a_test_that_never_returns_to_python_ends_the_process_with_the_stacks(
     result.stderr.fnmatch_lines(["Timeout (0:00:0*)!", "*in test_deaf_to_signals*"])
 
 
+@pytest.mark.platform("linux", "darwin")
+def test_a_test_that_swallows_the_guards_exceptions_still_gets_the_run_its_report(
+    pytester: pytest.Pytester,
+) -> None:
+    """A test that catches ``BaseException`` around a wait, in a loop, swallows every
+    HangGuardExpired; the backstop ends the process. Before it does, the claims report is
+    written: the test's claim contradicted, the run marked as stopped early, saying why."""
+    pytester.makepyfile(
+        """
+        import threading
+        import pytest
+
+        @pytest.mark.claim("CF-1")
+        def test_retries_for_ever():
+            never = threading.Event()
+            while True:
+                try:
+                    never.wait(0.05)
+                except BaseException:
+                    pass
+        """
+    )
+    result = pytester.runpytest_subprocess(
+        "--hang-guard=short", TINY, "--claims-report=claims.json", timeout=120
+    )
+
+    assert result.ret == 1
+    result.stderr.fnmatch_lines(["Timeout (0:00:0*)!", "*in test_retries_for_ever*"])
+    report = json.loads((pytester.path / "claims.json").read_text())
+    claim = next(c for c in report["claims"] if c["id"] == "CF-1")
+    assert claim["outcome"] == "contradicted"
+    assert report["run"]["interrupted"] is True
+    assert "swallowed HangGuardExpired" in report["run"]["interrupted_reason"]
+
+
 # --- nothing crashes the report --------------------------------------------------------------
 
 

@@ -36,7 +36,7 @@ One module a job:
 
 from __future__ import annotations
 
-from .alarm import HangGuardExpired
+from .alarm import HangGuardExpired, the_alarm
 from .bounds import OFF, marker_bound, parse_bound
 from .budget import parse_budget
 from .debugger import is_debugging
@@ -57,4 +57,5 @@ __all__ = [
     "marker_bound",
     "parse_bound",
     "parse_budget",
+    "the_alarm",
 ]

@@ -8,6 +8,12 @@ failure report carries them. The alarm repeats until the phase ends, so that a `
 ``with`` block that waits again on the way out is interrupted too. While it is set, the
 :mod:`.backstop` is armed a grace period later. Under a debugger the alarm stands
 aside (:mod:`.debugger`).
+
+A test that swallows every :class:`HangGuardExpired` (an ``except BaseException`` around a wait,
+in a loop) is ended by the backstop, which leaves no time for pytest's own end of session. So
+half-way through that grace period the alarm calls :attr:`Alarm.last_resort` once, which the
+plugin sets to write the claims report with that test failed: the run still ends with its
+report.
 """
 
 from __future__ import annotations
@@ -15,7 +21,8 @@ from __future__ import annotations
 import signal
 import threading
 import time
-from contextlib import AbstractContextManager
+from collections.abc import Callable
+from contextlib import AbstractContextManager, suppress
 from dataclasses import dataclass, field
 from types import CodeType, FrameType
 from typing import Any
@@ -65,6 +72,10 @@ class Alarm:
         self.phases: list[Phase] = []
         self.saved_handler: Any = None
         self.backstop = True
+        #: Called once, with the expired phase's message, when a test has swallowed the
+        #: guard's exceptions and the backstop is about to end the process.
+        self.last_resort: Callable[[str], None] | None = None
+        self.last_resort_called = False
 
     def push(self, phase: Phase) -> None:
         if not self.phases:
@@ -102,7 +113,7 @@ class Alarm:
             # A fixed time after the first bound, however often the alarm repeated since (up
             # to that phase's bound later, when an earlier phase's arming still covers it).
             first = min(self.phases, key=lambda p: p.deadline)
-            end = first.deadline + max(2.0, timeouts.hang_bound("short"))
+            end = first.deadline + _backstop_grace()
             backstop.arm(end, exit=True, headroom=first.bound)
 
     def test_ended(self) -> None:
@@ -110,6 +121,19 @@ class Alarm:
         runs a session inside a test) is still in a phase."""
         if not self.phases:
             backstop.cancel()
+
+    def _backstop_is_near(self, now: float) -> bool:
+        """Half the backstop's grace has passed since the first bound ran out: the alarm
+        repeats at least once a second, and the grace is at least two."""
+        first = min(p.deadline for p in self.phases) if self.phases else now
+        return self.backstop and now >= first + _backstop_grace() / 2
+
+    def _call_last_resort(self, message: str) -> None:
+        if self.last_resort is None or self.last_resort_called:
+            return
+        self.last_resort_called = True
+        with suppress(Exception):  # the backstop still ends the process, report or not
+            self.last_resort(message)
 
     @staticmethod
     def _next_due(phase: Phase) -> float:
@@ -132,6 +156,8 @@ class Alarm:
             phase.expired = True
             phase.message = _expired_message(phase)
         self._program()
+        if again and self._backstop_is_near(now):
+            self._call_last_resort(phase.message)
         if not _may_raise(frame):
             return  # between phases, or in the guard's own bookkeeping: at the next alarm
         if again:  # the same message, not chained to the first
@@ -214,6 +240,11 @@ def _may_raise(frame: FrameType | None) -> bool:
             return True
         frame = frame.f_back
     return False
+
+
+def _backstop_grace() -> float:
+    """How long after the first bound ran out the backstop ends the process."""
+    return max(2.0, timeouts.hang_bound("short"))
 
 
 def _repeat(bound: float) -> float:
