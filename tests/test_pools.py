@@ -492,10 +492,11 @@ def test_a_new_fork_pool_first_shuts_the_idle_warm_thread_pools_down(warm: WarmP
 
 @pytest.mark.skipif("fork" not in available_start_methods(), reason="needs the fork start method")
 def test_warm_pools_do_not_make_a_users_fork_pool_warn(pytester: pytest.Pytester) -> None:
-    """A suite with ``filterwarnings = error`` runs a fork pool after a thread pool and a spawn
-    pool went back warm: nothing the pools do warns (their health check read a file it never
-    closed: a ResourceWarning, an error there), and the thread pool's threads are not alive
-    when the fork pool forks (3.12+ warns of a multi-threaded fork, as a warning only)."""
+    """A suite with ``filterwarnings = error`` runs a thread pool, then a fork pool, then a
+    spawn pool, each given back warm: nothing the pools do warns (their health check read a
+    file it never closed: a ResourceWarning, an error there), and the warm thread pool's
+    threads are gone when the fork pool forks (3.12+ warns of a multi-threaded fork, as a
+    warning only, which the ini lets through so that it would show)."""
     pytester.makeini(
         "[pytest]\nasyncio_default_fixture_loop_scope = function\nfilterwarnings =\n    error\n"
         "    default:This process:DeprecationWarning\n"
