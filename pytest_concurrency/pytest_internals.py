@@ -1,6 +1,6 @@
 """The one module that reads pytest's and pytest-asyncio's private names.
 
-The plugin needs four things neither project offers publicly. Each is flagged as trio flags
+The plugin needs a few things neither project offers publicly. Each is flagged as trio flags
 its own uses of private names (*internal API*; *why*; *public API that would replace it*), so
 that a new release of either project breaks here, in one place, and the fix is plain.
 
@@ -14,21 +14,60 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import sys
 from collections.abc import Callable
+from types import CodeType
 from typing import Any
 
 import pytest
 
 __all__ = [
     "LOOP_FACTORY_PARAM",
+    "Failed",
+    "call_phase_code",
     "loop_factory_of",
+    "pytest_source_dirs",
     "release_failed_call_frames",
     "run_session",
     "running_loop_of",
 ]
 
 # --- pytest -----------------------------------------------------------------------------------
+
+#: The class of ``pytest.fail``'s exception, which the hang guard's own failure extends.
+#: internal API: ``_pytest.outcomes.Failed``; why: ``pytest.fail.Exception`` is the same class,
+#: but type checkers do not accept an attribute of a function as a base class; public API that
+#: would replace it: ``pytest.Failed`` exported as a name.
+from _pytest.outcomes import Failed
+
+
+def call_phase_code() -> CodeType | None:
+    """The code object of the function that runs each test phase, or ``None``.
+
+    internal API: the code of ``pytest.CallInfo.from_call`` (public class, private body); why:
+    the hang guard raises only while a test phase is on the stack, never in pytest's or its
+    own bookkeeping between phases; public API that would replace it: a hook or context
+    variable telling which phase is running.
+    """
+    try:
+        code: CodeType = pytest.CallInfo.from_call.__func__.__code__  # type: ignore[attr-defined]
+        return code
+    except AttributeError:  # pragma: no cover - another pytest
+        return None
+
+
+def pytest_source_dirs() -> tuple[str, ...]:
+    """The folders of pytest's modules (``pytest`` and ``_pytest``), whose frames say nothing
+    about a hang.
+
+    internal API: the ``_pytest`` package's location; why: the guard leaves pytest's own frames
+    out of the stacks it shows; public API that would replace it: none needed beyond a
+    documented package layout.
+    """
+    import _pytest
+
+    return tuple(os.path.dirname(m.__file__ or "") for m in (_pytest, pytest))
 
 
 def run_session(

@@ -244,3 +244,19 @@ def test_the_design_page_names_every_module_of_the_package() -> None:
 
     assert sorted(modules - named) == []
     assert sorted(named - modules) == []
+
+
+def test_only_pytest_internals_reads_pytests_and_pytest_asyncios_private_names() -> None:
+    """Every import of ``_pytest`` and every use of pytest-asyncio's modules is in
+    ``pytest_internals``, each flagged there with why and what public API would replace it."""
+    import re
+
+    private = re.compile(r"^\s*(?:from|import)\s+(?:_pytest|pytest_asyncio)\b|\bpytest_asyncio\.")
+    readers = sorted(
+        f"{path.relative_to(PACKAGE)}:{number}"
+        for path in PACKAGE.rglob("*.py")
+        if path.name != "pytest_internals.py"
+        for number, line in enumerate(path.read_text("utf-8").splitlines(), 1)
+        if private.search(line)
+    )
+    assert readers == []

@@ -24,12 +24,11 @@ import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager, suppress
 from dataclasses import dataclass, field
-from types import CodeType, FrameType
+from types import FrameType
 from typing import Any
 
-from _pytest.outcomes import Failed
-
 from .. import timeouts
+from ..pytest_internals import Failed, call_phase_code
 from .backstop import backstop
 from .debugger import is_debugging
 from .stacks import describe_tasks, describe_threads, running_loop
@@ -211,20 +210,10 @@ def guarded(can_alarm: bool, phase: Phase) -> AbstractContextManager[None]:
     return _Guarded(can_alarm, phase)
 
 
-def _phase_code() -> CodeType | None:
-    try:
-        from _pytest.runner import CallInfo
-
-        code: CodeType = CallInfo.from_call.__func__.__code__  # type: ignore[attr-defined]
-        return code
-    except (ImportError, AttributeError):  # pragma: no cover - another pytest
-        return None
-
-
 _BOOKKEEPING = frozenset(
     f.__code__ for f in (Alarm.push, Alarm.pop, Alarm.suspend, Alarm._program, _Guarded.__exit__)
 )
-_PHASE_CODE = _phase_code()
+_PHASE_CODE = call_phase_code()
 
 
 def _may_raise(frame: FrameType | None) -> bool:

@@ -15,11 +15,11 @@ __all__ = ["PLUMBING", "describe_tasks", "describe_threads", "running_loop"]
 
 
 def _plumbing() -> tuple[str, ...]:
-    import _pytest
     import pluggy
-    import pytest
 
-    dirs = (os.path.dirname(m.__file__ or "") for m in (_pytest, pluggy, pytest))
+    from ..pytest_internals import pytest_source_dirs
+
+    dirs = (*pytest_source_dirs(), os.path.dirname(pluggy.__file__ or ""))
     here = os.path.dirname(__file__)  # the hang guard's own modules
     return (*(os.path.join(d, "") for d in (*dirs, here)), "<frozen runpy>")
 
