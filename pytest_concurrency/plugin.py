@@ -524,11 +524,14 @@ def _report_before_the_backstop(config: pytest.Config, message: str) -> None:
         user_properties=list(item.user_properties),
     )  # fmt: skip
     config.stash[ledger_key].record(report)
-    item.session.shouldstop = f"{why} ({item.nodeid})"
-    _write_claims_report(item.session, pytest.ExitCode.TESTS_FAILED)
+    # Not session.shouldstop: should the test end after all, the run goes on, and its own end
+    # writes the report again.
+    _write_claims_report(item.session, pytest.ExitCode.TESTS_FAILED, f"{why} ({item.nodeid})")
 
 
-def _write_claims_report(session: pytest.Session, exitstatus: int | pytest.ExitCode) -> None:
+def _write_claims_report(
+    session: pytest.Session, exitstatus: int | pytest.ExitCode, stopped_because: str = ""
+) -> None:
     config = session.config
     path = config.stash[settings_key].claims_report
     if path is None or _listing_only(config) or hasattr(config, "workerinput"):
@@ -540,6 +543,8 @@ def _write_claims_report(session: pytest.Session, exitstatus: int | pytest.ExitC
         "claims_language": settings.claims_language,
         **run_status(session, exitstatus),
     }
+    if stopped_because:
+        run.update(interrupted=True, interrupted_reason=stopped_because)
     write_run_report(path, config.stash[ledger_key], run, config.rootpath)
     config.stash[written_key] = path
 
